@@ -1,0 +1,1 @@
+//! Reports: human-readable text (default) and JSON (`--json`).
