@@ -3,6 +3,9 @@
 //! Each decoder checks its own structure (preamble, header, length, timing ratios) before
 //! claiming a frame; anything unrecognised stays as plain bits.
 
+pub mod fixed_code;
+pub mod keeloq;
+
 use crate::pulse::{PulseAnalysis, PulseTrain};
 
 /// A frame that a decoder recognised.
