@@ -1,10 +1,23 @@
 //! The pipeline glue: runs an input through detection, pulse analysis and frame decoding and
 //! assembles the [`crate::model::Report`].
+//!
+//! IQ inputs stream block by block through [`crate::dsp::BurstProcessor`]; pulse files enter
+//! after the demodulator. Memory stays flat: only the burst in progress is held by the front
+//! end, and at most [`MAX_TRANSMISSIONS`] transmissions are kept for the report.
 
 use std::path::Path;
 
-use crate::model::{InputSummary, Report};
-use crate::source::{Overrides, SourceError};
+use num_complex::Complex;
+
+use crate::band;
+use crate::dsp::{BurstProcessor, DetectedTransmission, DspConfig, Modulation};
+use crate::model::{Frame, InputSummary, Report, Transmission};
+use crate::protocol;
+use crate::pulse::{self, PulseAnalysis, PulseTrain};
+use crate::source::{self, BLOCK_SAMPLES, Input, IqSource, Overrides, PulseRecording, SourceError};
+
+/// Most transmissions one report keeps; later ones are counted in a warning, not stored.
+pub const MAX_TRANSMISSIONS: usize = 10_000;
 
 /// Settings of one analysis.
 #[derive(Clone, Debug, Default)]
@@ -17,17 +30,271 @@ pub struct AnalyzeOptions {
 
 /// Analyses one input file (or `-`) completely and returns its report (no verdict).
 pub fn analyze_path(path: &Path, opts: &AnalyzeOptions) -> Result<Report, SourceError> {
-    let _ = opts;
+    analyze_path_with_progress(path, opts, &mut |_| {})
+}
+
+/// As [`analyze_path`], calling `progress` with the fraction done (0..=1) when the length of
+/// the input is known.
+pub fn analyze_path_with_progress(
+    path: &Path,
+    opts: &AnalyzeOptions,
+    progress: &mut dyn FnMut(f64),
+) -> Result<Report, SourceError> {
+    match source::open(path, &opts.overrides)? {
+        Input::Iq(src) => analyze_iq(src, opts, progress),
+        Input::Pulses(rec) => Ok(analyze_pulses(&rec, opts)),
+    }
+}
+
+/// Streams an IQ source through the whole pipeline.
+pub fn analyze_iq(
+    mut src: Box<dyn IqSource>,
+    opts: &AnalyzeOptions,
+    progress: &mut dyn FnMut(f64),
+) -> Result<Report, SourceError> {
+    let info = src.info().clone();
+    let mut front = BurstProcessor::new(DspConfig {
+        sample_rate_hz: info.sample_rate_hz,
+    });
+    let mut block = vec![Complex::new(0.0f32, 0.0); BLOCK_SAMPLES];
+    let mut detected = Vec::new();
+    let mut collector = Collector::new(info.center_freq_hz, opts.ppm);
+    let mut samples: u64 = 0;
+    loop {
+        let n = src.read(&mut block)?;
+        if n == 0 {
+            break;
+        }
+        samples += n as u64;
+        front.push(&block[..n], &mut detected);
+        collector.take(&mut detected);
+        if let Some(total) = info.total_samples.filter(|&t| t > 0) {
+            progress((samples as f64 / total as f64).min(1.0));
+        }
+    }
+    front.finish(&mut detected);
+    collector.take(&mut detected);
+    progress(1.0);
+    let mut warnings = src.warnings();
+    warnings.extend(collector.warnings());
     Ok(Report {
         input: InputSummary {
-            path: path.display().to_string(),
-            format: String::new(),
-            sample_rate_hz: None,
-            center_freq_hz: None,
-            duration_s: None,
+            path: info.path.clone(),
+            format: info.format.name().to_string(),
+            sample_rate_hz: Some(info.sample_rate_hz),
+            center_freq_hz: info.center_freq_hz,
+            duration_s: Some(samples as f64 / info.sample_rate_hz),
         },
-        transmissions: Vec::new(),
+        transmissions: collector.transmissions,
         verdict: None,
-        warnings: Vec::new(),
+        warnings,
     })
+}
+
+/// Analyses a pulse file: every train goes straight to the pulse analyzer.
+pub fn analyze_pulses(rec: &PulseRecording, opts: &AnalyzeOptions) -> Report {
+    let center = opts.overrides.center_freq_hz.or(rec.info.center_freq_hz);
+    let modulation = rec
+        .info
+        .modulation_hint
+        .as_deref()
+        .and_then(modulation_from_hint);
+    let transmissions = rec
+        .trains
+        .iter()
+        .take(MAX_TRANSMISSIONS)
+        .map(|train| {
+            let mut t = describe(train.clone());
+            t.freq_hz = center.map(|c| correct_ppm(c, opts.ppm));
+            t.band = t.freq_hz.and_then(band_id);
+            t.modulation = modulation;
+            t
+        })
+        .collect();
+    let mut warnings = rec.warnings.clone();
+    if rec.trains.len() > MAX_TRANSMISSIONS {
+        warnings.push(format!(
+            "only the first {MAX_TRANSMISSIONS} of {} transmissions are reported",
+            rec.trains.len()
+        ));
+    }
+    let end_s = rec
+        .trains
+        .last()
+        .map(|t| t.start_s + t.duration_us() * 1e-6);
+    Report {
+        input: InputSummary {
+            path: rec.info.path.clone(),
+            format: rec.info.format.name().to_string(),
+            sample_rate_hz: opts.overrides.sample_rate_hz.or(rec.info.sample_rate_hz),
+            center_freq_hz: center,
+            duration_s: end_s,
+        },
+        transmissions,
+        verdict: None,
+        warnings,
+    }
+}
+
+/// Reads a modulation from a pulse file's hint (`OOK`, `FSK`, Flipper presets such as
+/// `FuriHalSubGhzPresetOok650Async` or `2FSKDev476`).
+fn modulation_from_hint(hint: &str) -> Option<Modulation> {
+    let h = hint.to_ascii_lowercase();
+    if h.contains("fsk") {
+        Some(Modulation::Fsk)
+    } else if h.contains("ook") || h.contains("am270") || h.contains("am650") {
+        Some(Modulation::Ook)
+    } else {
+        None
+    }
+}
+
+/// True frequency from a frequency read off a dongle whose crystal is off by `ppm`.
+fn correct_ppm(freq_hz: f64, ppm: f64) -> f64 {
+    freq_hz * (1.0 + ppm * 1e-6)
+}
+
+fn band_id(freq_hz: f64) -> Option<String> {
+    band::band_of(freq_hz).map(|b| b.id.to_string())
+}
+
+/// Turns detected transmissions into report transmissions, keeping at most
+/// [`MAX_TRANSMISSIONS`].
+struct Collector {
+    center_freq_hz: Option<f64>,
+    ppm: f64,
+    transmissions: Vec<Transmission>,
+    dropped: u64,
+}
+
+impl Collector {
+    fn new(center_freq_hz: Option<f64>, ppm: f64) -> Self {
+        Collector {
+            center_freq_hz,
+            ppm,
+            transmissions: Vec::new(),
+            dropped: 0,
+        }
+    }
+
+    fn take(&mut self, detected: &mut Vec<DetectedTransmission>) {
+        for d in detected.drain(..) {
+            if self.transmissions.len() >= MAX_TRANSMISSIONS {
+                self.dropped += 1;
+                continue;
+            }
+            let freq_hz = self
+                .center_freq_hz
+                .map(|c| correct_ppm(c + d.freq_offset_hz, self.ppm));
+            let mut t = describe(d.pulses);
+            t.freq_hz = freq_hz;
+            t.freq_offset_hz = Some(d.freq_offset_hz);
+            t.band = freq_hz.and_then(band_id);
+            t.modulation = Some(d.modulation);
+            t.fsk_deviation_hz = d.fsk_deviation_hz;
+            t.bandwidth_hz = Some(d.bandwidth_hz);
+            t.rssi_dbfs = Some(d.rssi_dbfs);
+            t.snr_db = Some(d.snr_db);
+            t.noise_dbfs = Some(d.noise_dbfs);
+            t.amplitude_sag_db = d.amplitude_sag_db;
+            t.truncated = d.truncated;
+            self.transmissions.push(t);
+        }
+    }
+
+    fn warnings(&self) -> Vec<String> {
+        if self.dropped == 0 {
+            return Vec::new();
+        }
+        vec![format!(
+            "{} further transmissions after the first {MAX_TRANSMISSIONS} were not reported",
+            self.dropped
+        )]
+    }
+}
+
+/// Analyses and decodes one pulse train; RF fields are left empty for the caller.
+pub fn describe(train: PulseTrain) -> Transmission {
+    let analysis = pulse::analyze(&train);
+    let frames = frames_of(&train, &analysis);
+    Transmission {
+        start_s: train.start_s,
+        duration_s: train.duration_us() * 1e-6,
+        freq_hz: None,
+        freq_offset_hz: None,
+        band: None,
+        modulation: None,
+        fsk_deviation_hz: None,
+        bandwidth_hz: None,
+        rssi_dbfs: None,
+        snr_db: None,
+        noise_dbfs: None,
+        amplitude_sag_db: None,
+        truncated: false,
+        coding: analysis.coding,
+        short_us: analysis.short_us,
+        long_us: analysis.long_us,
+        gap_us: analysis.gap_us,
+        te_us: analysis.te_us,
+        bitrate_bps: analysis.bitrate_bps,
+        pulses: train.pulses.len(),
+        frames,
+        train,
+    }
+}
+
+/// Frames of a transmission: decoded frames first, then the analyzer's rows that no decoder
+/// claimed.
+fn frames_of(train: &PulseTrain, analysis: &PulseAnalysis) -> Vec<Frame> {
+    let decoded = protocol::decode(train, analysis);
+    let mut frames: Vec<Frame> = decoded
+        .iter()
+        .map(|d| {
+            let row = pulse::Row {
+                bits: d.bits.clone(),
+                repeats: d.repeats,
+                first_pulse: 0,
+                pulse_count: 0,
+            };
+            Frame {
+                bits: row.bit_string(),
+                hex: row.hex(),
+                protocol: Some(d.protocol.clone()),
+                fields: d.fields.clone(),
+                repeats: d.repeats,
+            }
+        })
+        .collect();
+    if frames.is_empty() {
+        frames.extend(analysis.rows.iter().map(|r| Frame {
+            bits: r.bit_string(),
+            hex: r.hex(),
+            protocol: None,
+            fields: serde_json::Map::new(),
+            repeats: r.repeats,
+        }));
+    }
+    frames
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ppm_correction_scales_frequency() {
+        assert!((correct_ppm(433.92e6, 50.0) - 433.92e6 * 1.00005).abs() < 1e-3);
+        assert_eq!(correct_ppm(315e6, 0.0), 315e6);
+    }
+
+    #[test]
+    fn modulation_hints() {
+        assert_eq!(
+            modulation_from_hint("FuriHalSubGhzPresetOok650Async"),
+            Some(Modulation::Ook)
+        );
+        assert_eq!(modulation_from_hint("2FSKDev476"), Some(Modulation::Fsk));
+        assert_eq!(modulation_from_hint("OOK"), Some(Modulation::Ook));
+        assert_eq!(modulation_from_hint("weird"), None);
+    }
 }

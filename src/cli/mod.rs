@@ -10,6 +10,7 @@ use clap::{Args, Parser, Subcommand};
 use crate::sink::SinkError;
 use crate::source::{FileFormat, Overrides, SourceError};
 
+pub mod analyze;
 pub mod units;
 
 /// Exit code for errors (bad input, unreadable file, bad arguments).
@@ -21,7 +22,14 @@ pub const EXIT_ERROR: u8 = 2;
     name = "fobscope",
     version,
     about = "Key fob analyzer: is a remote key dead, weak, working, or on the wrong band?",
-    long_about = None
+    long_about = None,
+    after_help = "\
+Examples:
+  fobscope analyze captures/keeloq_433.cu8        every transmission, measured and decoded
+  fobscope info recording.sigmf-meta               what a file is: format, rate, levels
+  fobscope synth key.cu8 --kind keeloq --snr 10    make a realistic test capture
+
+Run `fobscope <command> --help` for the options and examples of each command."
 )]
 pub struct Cli {
     /// What to do.
@@ -31,7 +39,11 @@ pub struct Cli {
 
 /// Subcommands.
 #[derive(Debug, Subcommand)]
-pub enum Command {}
+pub enum Command {
+    /// Find and measure every transmission in a recording: frequency, band, modulation, level,
+    /// SNR, timing, coding and bits.
+    Analyze(analyze::AnalyzeArgs),
+}
 
 /// How the input is to be read: the flags that win over the file's own metadata.
 #[derive(Clone, Debug, Default, Args)]
@@ -60,8 +72,12 @@ impl InputArgs {
 }
 
 fn parse_format(s: &str) -> Result<FileFormat, String> {
-    FileFormat::parse(s)
-        .ok_or_else(|| format!("unknown format '{s}'; one of: {}", FileFormat::NAMES.join(", ")))
+    FileFormat::parse(s).ok_or_else(|| {
+        format!(
+            "unknown format '{s}'; one of: {}",
+            FileFormat::NAMES.join(", ")
+        )
+    })
 }
 
 /// Errors a subcommand ends with.
@@ -90,7 +106,9 @@ pub enum CliError {
 /// Entry point of the binary.
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
-    let result: Result<ExitCode, CliError> = match cli.command {};
+    let result = match &cli.command {
+        Command::Analyze(a) => analyze::run(a),
+    };
     match result {
         Ok(code) => code,
         Err(e) => {

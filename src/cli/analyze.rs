@@ -1,0 +1,87 @@
+//! `fobscope analyze`: every transmission in a recording, measured and sliced to bits.
+
+use std::io::Write;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::Args;
+
+use super::{CliError, EXIT_ERROR, InputArgs};
+use crate::pipeline::{self, AnalyzeOptions};
+use crate::report;
+
+/// Arguments of `fobscope analyze`.
+#[derive(Debug, Args)]
+#[command(after_help = "\
+Examples:
+  fobscope analyze captures/keeloq_433.cu8
+  fobscope analyze g001_433.92M_250k.cu8 --json
+  fobscope analyze recording.cu8 --rate 1024k --freq 315M --ppm 42
+  fobscope analyze key.sigmf-meta
+  fobscope analyze capture.ook
+  rtl_sdr -f 433.92M -s 250k - | fobscope analyze - --format cu8 --rate 250k --freq 433.92M
+
+Sample rate and centre frequency come from the flags, else the file's metadata (SigMF, WAV
+auxi chunk), else an rtl_433-style name (..._433.92M_250k.cu8).")]
+pub struct AnalyzeArgs {
+    /// Recordings to analyse (IQ files, SigMF, WAV, rtl_433 .ook, Flipper .sub; `-` = stdin).
+    #[arg(required = true, value_name = "FILE")]
+    pub files: Vec<PathBuf>,
+    #[command(flatten)]
+    pub input: InputArgs,
+    /// Crystal error of the receiving dongle in ppm; reported frequencies are corrected.
+    #[arg(long, default_value_t = 0.0, allow_negative_numbers = true, value_parser = parse_ppm)]
+    pub ppm: f64,
+    /// Print the JSON report (one object per file) instead of text.
+    #[arg(long)]
+    pub json: bool,
+}
+
+fn parse_ppm(s: &str) -> Result<f64, String> {
+    let v: f64 = s
+        .trim()
+        .parse()
+        .map_err(|_| format!("'{s}' is not a number of ppm"))?;
+    if !(-1000.0..=1000.0).contains(&v) {
+        return Err(format!("{v} ppm is out of range (-1000..1000)"));
+    }
+    Ok(v)
+}
+
+/// Runs `fobscope analyze`.
+pub fn run(args: &AnalyzeArgs) -> Result<ExitCode, CliError> {
+    let opts = AnalyzeOptions {
+        overrides: args.input.overrides(),
+        ppm: args.ppm,
+    };
+    let stdout = std::io::stdout();
+    let mut failed = 0usize;
+    for (k, path) in args.files.iter().enumerate() {
+        match pipeline::analyze_path(path, &opts) {
+            Ok(rep) => {
+                let text = if args.json {
+                    report::json::to_json(&rep) + "\n"
+                } else {
+                    let sep = if k > 0 { "\n" } else { "" };
+                    format!("{sep}{}", report::text::render(&rep))
+                };
+                let mut out = stdout.lock();
+                out.write_all(text.as_bytes())
+                    .and_then(|_| out.flush())
+                    .map_err(|source| CliError::Io {
+                        path: "standard output".into(),
+                        source,
+                    })?;
+            }
+            Err(e) => {
+                failed += 1;
+                eprintln!("fobscope: error: {e}");
+            }
+        }
+    }
+    Ok(if failed > 0 {
+        ExitCode::from(EXIT_ERROR)
+    } else {
+        ExitCode::SUCCESS
+    })
+}
