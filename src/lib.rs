@@ -20,6 +20,7 @@ pub mod pipeline;
 pub mod protocol;
 pub mod pulse;
 pub mod report;
+pub mod rtl_tcp_server;
 pub mod sink;
 pub mod source;
 pub mod synth;
