@@ -18,6 +18,8 @@ use num_complex::Complex;
 use crate::pulse::PulseTrain;
 
 pub mod rtl_tcp;
+#[cfg(feature = "soapy")]
+pub mod soapy;
 
 /// Default number of samples per block handed out by readers.
 pub const BLOCK_SAMPLES: usize = 1 << 16;
