@@ -255,7 +255,9 @@ fn read_loop(
             Err(e) => {
                 consecutive_errors += 1;
                 if consecutive_errors >= 10 {
-                    let _ = tx.send(Message::Failed(format!("the device stopped streaming: {e}")));
+                    let _ = tx.send(Message::Failed(format!(
+                        "the device stopped streaming: {e}"
+                    )));
                     return;
                 }
             }
