@@ -15,6 +15,7 @@ pub mod band;
 pub mod cli;
 pub mod diagnosis;
 pub mod dsp;
+pub mod live;
 pub mod model;
 pub mod pipeline;
 pub mod protocol;

@@ -14,7 +14,9 @@ use crate::dsp::{BurstProcessor, DetectedTransmission, DspConfig, Modulation};
 use crate::model::{Frame, InputSummary, Report, Transmission};
 use crate::protocol;
 use crate::pulse::{self, PulseAnalysis, PulseTrain};
-use crate::source::{self, BLOCK_SAMPLES, Input, IqSource, Overrides, PulseRecording, SourceError};
+use crate::source::{
+    self, BLOCK_SAMPLES, Input, IqSource, Overrides, PulseRecording, SourceError, StreamInfo,
+};
 
 /// Most transmissions one report keeps; later ones are counted in a warning, not stored.
 pub const MAX_TRANSMISSIONS: usize = 10_000;
@@ -53,42 +55,92 @@ pub fn analyze_iq(
     progress: &mut dyn FnMut(f64),
 ) -> Result<Report, SourceError> {
     let info = src.info().clone();
-    let mut front = BurstProcessor::new(DspConfig {
-        sample_rate_hz: info.sample_rate_hz,
-    });
+    let mut analyzer = StreamAnalyzer::new(&info, opts.ppm);
     let mut block = vec![Complex::new(0.0f32, 0.0); BLOCK_SAMPLES];
-    let mut detected = Vec::new();
-    let mut collector = Collector::new(info.center_freq_hz, opts.ppm);
-    let mut samples: u64 = 0;
     loop {
         let n = src.read(&mut block)?;
         if n == 0 {
             break;
         }
-        samples += n as u64;
-        front.push(&block[..n], &mut detected);
-        collector.take(&mut detected);
+        analyzer.push(&block[..n]);
         if let Some(total) = info.total_samples.filter(|&t| t > 0) {
-            progress((samples as f64 / total as f64).min(1.0));
+            progress((analyzer.samples() as f64 / total as f64).min(1.0));
         }
     }
-    front.finish(&mut detected);
-    collector.take(&mut detected);
+    analyzer.finish();
     progress(1.0);
-    let mut warnings = src.warnings();
-    warnings.extend(collector.warnings());
-    Ok(Report {
-        input: InputSummary {
-            path: info.path.clone(),
-            format: info.format.name().to_string(),
-            sample_rate_hz: Some(info.sample_rate_hz),
-            center_freq_hz: info.center_freq_hz,
-            duration_s: Some(samples as f64 / info.sample_rate_hz),
-        },
-        transmissions: collector.transmissions,
-        verdict: None,
-        warnings,
-    })
+    Ok(analyzer.into_report(src.warnings()))
+}
+
+/// The streaming analysis of one IQ stream: push blocks, read the transmissions as they
+/// complete, finish, and take the report.
+pub struct StreamAnalyzer {
+    info: StreamInfo,
+    front: BurstProcessor,
+    detected: Vec<DetectedTransmission>,
+    collector: Collector,
+    samples: u64,
+    new_from: usize,
+}
+
+impl StreamAnalyzer {
+    /// An analyzer for a stream described by `info`; `ppm` corrects reported frequencies.
+    pub fn new(info: &StreamInfo, ppm: f64) -> Self {
+        StreamAnalyzer {
+            info: info.clone(),
+            front: BurstProcessor::new(DspConfig {
+                sample_rate_hz: info.sample_rate_hz,
+            }),
+            detected: Vec::new(),
+            collector: Collector::new(info.center_freq_hz, ppm),
+            samples: 0,
+            new_from: 0,
+        }
+    }
+
+    /// Feeds a block; returns the transmissions completed by it.
+    pub fn push(&mut self, block: &[Complex<f32>]) -> &[Transmission] {
+        self.samples += block.len() as u64;
+        self.front.push(block, &mut self.detected);
+        self.new_from = self.collector.transmissions.len();
+        self.collector.take(&mut self.detected);
+        &self.collector.transmissions[self.new_from..]
+    }
+
+    /// Ends the stream; returns the transmissions completed by it (a burst cut off by the end).
+    pub fn finish(&mut self) -> &[Transmission] {
+        self.front.finish(&mut self.detected);
+        self.new_from = self.collector.transmissions.len();
+        self.collector.take(&mut self.detected);
+        &self.collector.transmissions[self.new_from..]
+    }
+
+    /// Samples pushed so far.
+    pub fn samples(&self) -> u64 {
+        self.samples
+    }
+
+    /// Every transmission so far.
+    pub fn transmissions(&self) -> &[Transmission] {
+        &self.collector.transmissions
+    }
+
+    /// The report of everything pushed; `warnings` are the source's.
+    pub fn into_report(self, mut warnings: Vec<String>) -> Report {
+        warnings.extend(self.collector.warnings());
+        Report {
+            input: InputSummary {
+                path: self.info.path.clone(),
+                format: self.info.format.name().to_string(),
+                sample_rate_hz: Some(self.info.sample_rate_hz),
+                center_freq_hz: self.info.center_freq_hz,
+                duration_s: Some(self.samples as f64 / self.info.sample_rate_hz),
+            },
+            transmissions: self.collector.transmissions,
+            verdict: None,
+            warnings,
+        }
+    }
 }
 
 /// Analyses a pulse file: every train goes straight to the pulse analyzer.

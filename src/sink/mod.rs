@@ -35,8 +35,31 @@ pub struct SinkError {
     pub message: String,
 }
 
+/// A note on a stretch of a recording (a SigMF annotation).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Annotation {
+    /// First sample.
+    pub sample_start: u64,
+    /// Number of samples.
+    pub sample_count: u64,
+    /// Lower edge of the signal, Hz (absolute when the centre is known).
+    pub freq_lower_hz: Option<f64>,
+    /// Upper edge of the signal, Hz.
+    pub freq_upper_hz: Option<f64>,
+    /// Short label (`KeeLoq HCS301`, `OOK PWM`).
+    pub label: String,
+    /// Longer description.
+    pub comment: Option<String>,
+}
+
 /// A destination for IQ samples.
 pub trait IqSink: Send {
+    /// Records a note about a stretch of samples; formats without annotations ignore it.
+    fn annotate(&mut self, annotation: &Annotation) -> Result<(), SinkError> {
+        let _ = annotation;
+        Ok(())
+    }
+
     /// Appends samples (full scale = magnitude 1.0; values beyond are clipped by integer formats).
     fn write(&mut self, samples: &[Complex<f32>]) -> Result<(), SinkError>;
 

@@ -179,6 +179,17 @@ pub trait IqSource: Send {
     fn warnings(&self) -> Vec<String> {
         Vec::new()
     }
+
+    /// Retunes a live source to a new centre frequency (files cannot be retuned). Samples
+    /// already in flight may still come from the old frequency; callers discard a settling
+    /// interval.
+    fn retune(&mut self, center_freq_hz: f64) -> Result<(), SourceError> {
+        let _ = center_freq_hz;
+        Err(SourceError::new(
+            &self.info().path,
+            Problem::Unsupported("this input cannot be retuned".into()),
+        ))
+    }
 }
 
 /// Metadata of a pulse file.

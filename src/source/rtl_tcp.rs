@@ -291,6 +291,15 @@ impl IqSource for RtlTcpSource {
         &self.info
     }
 
+    fn retune(&mut self, center_freq_hz: f64) -> Result<(), SourceError> {
+        let c = encode_command(command::SET_FREQUENCY, center_freq_hz.round() as u32);
+        self.stream
+            .write_all(&c)
+            .map_err(|e| SourceError::new(&self.info.path, Problem::Io(e)))?;
+        self.info.center_freq_hz = Some(center_freq_hz);
+        Ok(())
+    }
+
     fn read(&mut self, out: &mut [Complex<f32>]) -> Result<usize, SourceError> {
         if out.is_empty() {
             return Ok(0);

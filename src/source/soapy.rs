@@ -88,6 +88,8 @@ enum Message {
 /// A running SoapySDR receive stream.
 pub struct SoapySource {
     info: StreamInfo,
+    device: Device,
+    channel: usize,
     rx: Receiver<Message>,
     current: Vec<Complex<f32>>,
     pos: usize,
@@ -196,6 +198,8 @@ impl SoapySource {
         };
         Ok(SoapySource {
             info,
+            device: dev,
+            channel: ch,
             rx,
             current: Vec::new(),
             pos: 0,
@@ -268,6 +272,23 @@ fn read_loop(
 impl IqSource for SoapySource {
     fn info(&self) -> &StreamInfo {
         &self.info
+    }
+
+    fn retune(&mut self, center_freq_hz: f64) -> Result<(), SourceError> {
+        self.device
+            .set_frequency(Direction::Rx, self.channel, center_freq_hz, ())
+            .map_err(|e| {
+                SourceError::new(
+                    &self.info.path,
+                    Problem::Malformed(format!("cannot retune: {e}")),
+                )
+            })?;
+        // Samples queued before the retune belong to the old frequency.
+        while self.rx.try_recv().is_ok() {}
+        self.current.clear();
+        self.pos = 0;
+        self.info.center_freq_hz = Some(center_freq_hz);
+        Ok(())
     }
 
     fn read(&mut self, out: &mut [Complex<f32>]) -> Result<usize, SourceError> {
