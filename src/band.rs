@@ -55,6 +55,49 @@ pub const BANDS: [Band; 4] = [
     },
 ];
 
+/// Carriers real keys use in each band, Hz, for choosing where to listen (DESIGN.md, "Domain
+/// facts": Toyota 312.1/314.35 MHz, Honda 313.55/314.15 MHz, 315 MHz; 433.92 MHz, 433.42 MHz
+/// (a common second channel of the ISM band); 868.35 MHz; 915 MHz).
+pub fn known_carriers_hz(band: &Band) -> &'static [f64] {
+    match band.id {
+        "315" => &[312.1e6, 313.55e6, 314.15e6, 314.35e6, 315.0e6],
+        "433" => &[433.42e6, 433.92e6],
+        "868" => &[868.35e6, 868.95e6],
+        _ => &[915.0e6],
+    }
+}
+
+/// Where to tune to hear a band with a radio sampling at `sample_rate_hz`: the whole band when
+/// the usable 80 % of the bandwidth covers it, else the centre that covers the most known
+/// carriers (ties: the one closest to the band's usual carrier).
+pub fn listen_center_hz(band: &Band, sample_rate_hz: f64) -> f64 {
+    let usable = 0.8 * sample_rate_hz;
+    if usable >= band.high_hz - band.low_hz {
+        return (band.low_hz + band.high_hz) / 2.0;
+    }
+    let carriers = known_carriers_hz(band);
+    let covered = |c: f64| {
+        carriers
+            .iter()
+            .filter(|&&f| (f - c).abs() <= usable / 2.0)
+            .count()
+    };
+    // Candidate centres: each carrier, and each carrier at the low or high edge of the window.
+    let mut best = band.nominal_hz;
+    let mut best_n = covered(best);
+    for &f in carriers {
+        for c in [f, f + usable / 2.0 - 1.0, f - usable / 2.0 + 1.0] {
+            let n = covered(c);
+            let closer = (c - band.nominal_hz).abs() < (best - band.nominal_hz).abs();
+            if n > best_n || (n == best_n && closer) {
+                best = c;
+                best_n = n;
+            }
+        }
+    }
+    best
+}
+
 /// The band containing `freq_hz`, if any.
 pub fn band_of(freq_hz: f64) -> Option<&'static Band> {
     BANDS
@@ -95,6 +138,19 @@ mod tests {
         assert_eq!(band_of(915.0e6).unwrap().id, "915");
         assert!(band_of(310.0e6).is_none());
         assert!(band_of(435.0e6).is_none());
+    }
+
+    #[test]
+    fn listening_centres_cover_the_known_carriers() {
+        let b315 = band_by_name("315").unwrap();
+        let c = listen_center_hz(b315, 2.4e6);
+        for f in [313.55e6, 314.15e6, 314.35e6, 315.0e6] {
+            assert!((f - c).abs() <= 0.96e6, "{f} from {c}");
+        }
+        assert_eq!(listen_center_hz(b315, 250e3), 315.0e6);
+        let b433 = band_by_name("433").unwrap();
+        assert!((listen_center_hz(b433, 2.4e6) - 433.92e6).abs() < 1.0);
+        assert_eq!(listen_center_hz(b433, 250e3), 433.92e6);
     }
 
     #[test]

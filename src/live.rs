@@ -11,7 +11,7 @@ use num_complex::Complex;
 
 use crate::model::{Report, Transmission};
 use crate::pipeline::StreamAnalyzer;
-use crate::sink::{IqSink, SinkError};
+use crate::sink::{Annotation, IqSink, SinkError};
 use crate::source::{IqSource, SourceError};
 
 /// Samples per read in live mode (~27 ms at 2.4 MS/s: a responsive meter).
@@ -80,6 +80,42 @@ pub fn block_dbfs(block: &[Complex<f32>]) -> f64 {
     10.0 * p.max(1e-20).log10()
 }
 
+/// The annotation a recording gets for a transmission.
+pub fn annotation_for(t: &Transmission, rate_hz: f64) -> Annotation {
+    let half_bw = t.bandwidth_hz.unwrap_or(0.0) / 2.0;
+    let label = match t.frames.iter().find_map(|f| f.protocol.clone()) {
+        Some(p) => p,
+        None => format!(
+            "{} {}",
+            t.modulation.map(|m| m.name()).unwrap_or("?"),
+            t.coding.name()
+        ),
+    };
+    Annotation {
+        sample_start: (t.start_s * rate_hz).round().max(0.0) as u64,
+        sample_count: (t.duration_s * rate_hz).round().max(1.0) as u64,
+        freq_lower_hz: t.freq_hz.map(|f| f - half_bw),
+        freq_upper_hz: t.freq_hz.map(|f| f + half_bw),
+        label,
+        comment: Some(format!(
+            "{} pulses, SNR {}",
+            t.pulses,
+            t.snr_db
+                .map(|s| format!("{s:.1} dB"))
+                .unwrap_or_else(|| "unknown".into())
+        )),
+    }
+}
+
+/// Annotates the recording (if any) with each transmission; failures only lose the note.
+fn annotate(sink: Option<&mut (dyn IqSink + 'static)>, done: &[Transmission], rate_hz: f64) {
+    if let Some(sink) = sink {
+        for t in done {
+            let _ = sink.annotate(&annotation_for(t, rate_hz));
+        }
+    }
+}
+
 /// Runs a session until the duration, Ctrl-C (`stop`), or the end or failure of the source.
 pub fn run(
     mut src: Box<dyn IqSource>,
@@ -118,11 +154,15 @@ pub fn run(
         }
         let t = analyzer.samples() as f64 / rate;
         observer.level(block_dbfs(chunk), t);
-        for tr in analyzer.push(chunk) {
+        let done = analyzer.push(chunk);
+        annotate(opts.record.as_deref_mut(), done, rate);
+        for tr in done {
             observer.transmission(tr);
         }
     };
-    for tr in analyzer.finish() {
+    let done = analyzer.finish();
+    annotate(opts.record.as_deref_mut(), done, rate);
+    for tr in done {
         observer.transmission(tr);
     }
     let samples = analyzer.samples();

@@ -11,6 +11,9 @@ use crate::sink::SinkError;
 use crate::source::{FileFormat, Overrides, SourceError};
 
 pub mod analyze;
+pub mod listen;
+pub mod radio;
+pub mod scan;
 pub mod units;
 
 /// Exit code for errors (bad input, unreadable file, bad arguments).
@@ -43,6 +46,10 @@ pub enum Command {
     /// Find and measure every transmission in a recording: frequency, band, modulation, level,
     /// SNR, timing, coding and bits.
     Analyze(analyze::AnalyzeArgs),
+    /// Listen live (RTL-SDR via SoapySDR, or rtl_tcp) and print each key press as it happens.
+    Listen(listen::ListenArgs),
+    /// Hop between 315, 433 and 868 MHz while the key is pressed: which band is my key on?
+    Scan(scan::ScanArgs),
 }
 
 /// How the input is to be read: the flags that win over the file's own metadata.
@@ -108,6 +115,8 @@ pub fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match &cli.command {
         Command::Analyze(a) => analyze::run(a),
+        Command::Listen(a) => listen::run(a),
+        Command::Scan(a) => scan::run(a),
     };
     match result {
         Ok(code) => code,

@@ -102,6 +102,52 @@ pub fn transmission_table(ts: &[Transmission]) -> Table {
     t
 }
 
+/// One transmission on one line, for live output: time, frequency, band, modulation, level,
+/// SNR, coding and timing, and the first frame (protocol fields or hex).
+pub fn transmission_line(x: &Transmission) -> String {
+    let mut parts = vec![
+        format!("{:>9.3} s", x.start_s),
+        frequency_cell(x),
+        format!("band {}", x.band.as_deref().unwrap_or("-")),
+        modulation_cell(x),
+    ];
+    if let Some(r) = x.rssi_dbfs {
+        parts.push(format!("{r:.1} dBFS"));
+    }
+    if let Some(s) = x.snr_db {
+        parts.push(format!("SNR {s:.1} dB"));
+    }
+    parts.push(format!(
+        "{} {}/{}/{} µs",
+        x.coding.name(),
+        us(x.short_us),
+        us(x.long_us),
+        us(x.gap_us)
+    ));
+    parts.push(format!("{} pulses", x.pulses));
+    if let Some(f) = x.frames.first() {
+        match &f.protocol {
+            Some(p) => {
+                let fields: Vec<String> = f
+                    .fields
+                    .iter()
+                    .take(4)
+                    .map(|(k, v)| match v {
+                        serde_json::Value::String(s) => format!("{k} {s}"),
+                        other => format!("{k} {other}"),
+                    })
+                    .collect();
+                parts.push(format!("{p}: {}", fields.join(", ")));
+            }
+            None => parts.push(format!("{} bits {}", f.bits.len(), f.hex)),
+        }
+    }
+    if x.truncated {
+        parts.push("(cut off)".into());
+    }
+    parts.join("  ")
+}
+
 fn us(v: Option<f64>) -> String {
     v.map(|v| format!("{v:.0}")).unwrap_or_else(|| "-".into())
 }

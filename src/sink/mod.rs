@@ -79,3 +79,9 @@ pub fn create(
         message: "writers are not built yet".into(),
     })
 }
+
+/// The current time as ISO 8601 UTC with milliseconds (`2026-11-21T23:17:16.123Z`), the form
+/// SigMF's `core:datetime` takes.
+pub fn now_iso8601() -> String {
+    humantime::format_rfc3339_millis(std::time::SystemTime::now()).to_string()
+}
