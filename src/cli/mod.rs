@@ -14,6 +14,7 @@ pub mod analyze;
 pub mod listen;
 pub mod radio;
 pub mod scan;
+pub mod serve;
 pub mod units;
 
 /// Exit code for errors (bad input, unreadable file, bad arguments).
@@ -50,6 +51,8 @@ pub enum Command {
     Listen(listen::ListenArgs),
     /// Hop between 315, 433 and 868 MHz while the key is pressed: which band is my key on?
     Scan(scan::ScanArgs),
+    /// Replay a recording as an rtl_tcp server (try the live path without a dongle).
+    Serve(serve::ServeArgs),
 }
 
 /// How the input is to be read: the flags that win over the file's own metadata.
@@ -117,6 +120,7 @@ pub fn main() -> ExitCode {
         Command::Analyze(a) => analyze::run(a),
         Command::Listen(a) => listen::run(a),
         Command::Scan(a) => scan::run(a),
+        Command::Serve(a) => serve::run(a),
     };
     match result {
         Ok(code) => code,
