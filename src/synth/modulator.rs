@@ -154,7 +154,8 @@ impl BurstModulator {
         carrier: CarrierParams,
         sample_rate_hz: f64,
     ) -> Self {
-        let edges = edges(env, carrier.edge_us);
+        let mut edges = edges(env, carrier.edge_us);
+        edges.shrink_to_fit();
         let (program_offset_us, on_us) = match (keying, edges.first(), edges.last()) {
             (_, None, _) | (_, _, None) => (0.0, (0.0, 0.0)),
             (Keying::Ook, Some(a), Some(b)) => (0.0, (a.t_us - a.half_us, b.t_us + b.half_us)),
