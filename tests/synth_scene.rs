@@ -50,7 +50,9 @@ fn interior(scene: &Scene, want: bool) -> Vec<usize> {
     (0..len)
         .filter(|k| {
             let t = *k as f64 * 1e6 / scene.sample_rate_hz;
-            [t - 20.0, t, t + 20.0].iter().all(|&u| env.level_at(u) == want)
+            [t - 20.0, t, t + 20.0]
+                .iter()
+                .all(|&u| env.level_at(u) == want)
         })
         .map(|k| n0 + k)
         .collect()
@@ -97,7 +99,11 @@ fn ook_levels_and_ground_truth_span() {
     let t = &scene.truth()[0];
     let first = v.iter().position(|x| x.norm() > 0.0).unwrap() as f64 / FS;
     let last = v.iter().rposition(|x| x.norm() > 0.0).unwrap() as f64 / FS;
-    assert!((first - t.start_s).abs() <= 1.0 / FS, "{first} vs {}", t.start_s);
+    assert!(
+        (first - t.start_s).abs() <= 1.0 / FS,
+        "{first} vs {}",
+        t.start_s
+    );
     assert!((last - t.end_s).abs() <= 1.0 / FS, "{last} vs {}", t.end_s);
     // 4 words of 270 Te, less the last bit's closing space (2 Te after a 1, 1 Te after a 0)
     // and the guard time.

@@ -188,8 +188,12 @@ pub struct SynthArgs {
 }
 
 fn parse_format(s: &str) -> Result<FileFormat, String> {
-    FileFormat::parse(s)
-        .ok_or_else(|| format!("unknown format '{s}'; one of: {}", FileFormat::NAMES.join(", ")))
+    FileFormat::parse(s).ok_or_else(|| {
+        format!(
+            "unknown format '{s}'; one of: {}",
+            FileFormat::NAMES.join(", ")
+        )
+    })
 }
 
 /// Parses an unsigned integer written in decimal, `0x` hex or `0b` binary.
@@ -214,7 +218,9 @@ fn check_range(name: &str, v: f64, lo: f64, hi: f64, unit: &str) -> Result<(), C
     if v.is_finite() && (lo..=hi).contains(&v) {
         Ok(())
     } else {
-        Err(usage(format!("{name} {v}{unit} is out of range {lo}..{hi}{unit}")))
+        Err(usage(format!(
+            "{name} {v}{unit} is out of range {lo}..{hi}{unit}"
+        )))
     }
 }
 
@@ -244,7 +250,10 @@ fn validate(a: &SynthArgs) -> Result<(), CliError> {
         )));
     }
     if a.buttons > 0xF {
-        return Err(usage(format!("--buttons {:#x} has more than 4 bits", a.buttons)));
+        return Err(usage(format!(
+            "--buttons {:#x} has more than 4 bits",
+            a.buttons
+        )));
     }
     for (name, v) in [("--gap", a.gap), ("--pre", a.pre), ("--post", a.post)] {
         check_range(name, v, 0.0, 600.0, " s")?;
@@ -272,15 +281,16 @@ fn build_press(a: &SynthArgs, rng: &mut ChaCha8Rng, index: usize) -> Result<Pres
     let te_us = a.te.unwrap_or(te_default) * 1e6;
     let press = match a.kind {
         Kind::Keeloq => {
-            let serial = a.serial.unwrap_or_else(|| rng.random::<u64>() & 0x0FFF_FFFF);
+            let serial = a
+                .serial
+                .unwrap_or_else(|| rng.random::<u64>() & 0x0FFF_FFFF);
             if serial > 0x0FFF_FFFF {
                 return Err(usage(format!("--serial {serial:#x} has more than 28 bits")));
             }
             let drawn = rng.random::<u32>();
             let hopping = match (index, a.hop) {
-                (0, Some(h)) => {
-                    u32::try_from(h).map_err(|_| usage(format!("--hop {h:#x} has more than 32 bits")))?
-                }
+                (0, Some(h)) => u32::try_from(h)
+                    .map_err(|_| usage(format!("--hop {h:#x} has more than 32 bits")))?,
                 _ => drawn,
             };
             let word = KeeloqWord {
@@ -308,15 +318,16 @@ fn build_press(a: &SynthArgs, rng: &mut ChaCha8Rng, index: usize) -> Result<Pres
         Kind::Ev1527 => {
             let address = a.serial.unwrap_or_else(|| rng.random::<u64>() & 0xF_FFFF);
             if address > 0xF_FFFF {
-                return Err(usage(format!("--serial {address:#x}: an EV1527 address has 20 bits")));
+                return Err(usage(format!(
+                    "--serial {address:#x}: an EV1527 address has 20 bits"
+                )));
             }
             ev1527_press(address as u32, a.buttons as u8, te_us, a.repeats)
         }
         Kind::Ook | Kind::Fsk => {
-            let text = a
-                .bits
-                .as_deref()
-                .ok_or_else(|| usage("--kind ook/fsk needs --bits (e.g. --bits 1011001110001111)"))?;
+            let text = a.bits.as_deref().ok_or_else(|| {
+                usage("--kind ook/fsk needs --bits (e.g. --bits 1011001110001111)")
+            })?;
             let bits = parse_bits(text)
                 .ok_or_else(|| usage(format!("--bits '{text}' must be 0s and 1s")))?;
             if bits.len() > 4096 {
@@ -410,7 +421,11 @@ pub fn run(a: &SynthArgs) -> Result<ExitCode, CliError> {
         description: Some(format!(
             "fobscope synth: {:?}, SNR {} dB (wideband), seed {}",
             a.kind,
-            if a.clean { "inf".to_string() } else { a.snr.to_string() },
+            if a.clean {
+                "inf".to_string()
+            } else {
+                a.snr.to_string()
+            },
             a.seed
         )),
         hardware: Some("fobscope synth".into()),
@@ -493,8 +508,22 @@ mod tests {
     #[test]
     fn keeloq_scene_layout() {
         let a = args(&[
-            "--presses", "2", "--repeats", "3", "--pre", "0.1s", "--gap", "0.2s", "--post",
-            "0.1s", "--offset", "-20k", "--serial", "0x0ABCDEF", "--hop", "0x12345678",
+            "--presses",
+            "2",
+            "--repeats",
+            "3",
+            "--pre",
+            "0.1s",
+            "--gap",
+            "0.2s",
+            "--post",
+            "0.1s",
+            "--offset",
+            "-20k",
+            "--serial",
+            "0x0ABCDEF",
+            "--hop",
+            "0x12345678",
         ]);
         let s = build_scene(&a).unwrap();
         assert_eq!(s.bursts.len(), 2);
@@ -505,10 +534,16 @@ mod tests {
         assert_eq!(truth[0].words.len(), 3);
         let bits: Vec<bool> = truth[0].words[0].chars().map(|c| c == '1').collect();
         let w = KeeloqWord::from_bits(&bits).unwrap();
-        assert_eq!((w.serial, w.hopping, w.buttons), (0x0AB_CDEF, 0x1234_5678, 2));
+        assert_eq!(
+            (w.serial, w.hopping, w.buttons),
+            (0x0AB_CDEF, 0x1234_5678, 2)
+        );
         // The second press carries a new hopping code, the same serial.
         let w2 = KeeloqWord::from_bits(
-            &truth[1].words[0].chars().map(|c| c == '1').collect::<Vec<_>>(),
+            &truth[1].words[0]
+                .chars()
+                .map(|c| c == '1')
+                .collect::<Vec<_>>(),
         )
         .unwrap();
         assert_eq!(w2.serial, w.serial);
@@ -540,8 +575,15 @@ mod tests {
         let t = &s.truth()[0];
         assert!(t.truncated);
         assert_eq!(t.words.len(), 1);
-        let s = build_scene(&args(&["--kind", "fsk", "--bits", "1011", "--coding", "manchester"]))
-            .unwrap();
+        let s = build_scene(&args(&[
+            "--kind",
+            "fsk",
+            "--bits",
+            "1011",
+            "--coding",
+            "manchester",
+        ]))
+        .unwrap();
         assert!(matches!(s.bursts[0].keying, Keying::Fsk { .. }));
     }
 }

@@ -127,7 +127,7 @@ mod tests {
         assert!((pi / pq - 1.0).abs() < 0.02);
         let lag: Complex<f64> = v
             .windows(2)
-            .map(|w| (w[1] * w[0].conj()))
+            .map(|w| w[1] * w[0].conj())
             .map(|c| Complex::new(c.re as f64, c.im as f64))
             .sum();
         let total: f64 = v.iter().map(|s| s.norm_sqr() as f64).sum();

@@ -215,9 +215,14 @@ pub fn pwm_into(
 pub fn encode(bits: &[bool], code: LineCode, te_us: f64) -> Envelope {
     let mut env = Envelope::new();
     match code {
-        LineCode::Pwm { short_is_one } => {
-            pwm_into(&mut env, bits, te_us, 2.0 * te_us, 3.0 * te_us, short_is_one)
-        }
+        LineCode::Pwm { short_is_one } => pwm_into(
+            &mut env,
+            bits,
+            te_us,
+            2.0 * te_us,
+            3.0 * te_us,
+            short_is_one,
+        ),
         LineCode::Ppm => {
             for &b in bits {
                 env.mark(te_us);
@@ -309,7 +314,13 @@ mod tests {
             segs(&e),
             vec![(true, 400.0), (false, 800.0), (true, 800.0), (false, 400.0)]
         );
-        let e = encode(&[true, false], LineCode::Pwm { short_is_one: false }, 100.0);
+        let e = encode(
+            &[true, false],
+            LineCode::Pwm {
+                short_is_one: false,
+            },
+            100.0,
+        );
         assert_eq!(
             segs(&e),
             vec![(true, 200.0), (false, 100.0), (true, 100.0), (false, 200.0)]

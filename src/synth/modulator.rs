@@ -275,13 +275,23 @@ mod tests {
     #[test]
     fn ook_levels_and_edges() {
         let fs = 1e6;
-        let env = encode(&[true, false, true], LineCode::Pwm { short_is_one: true }, 100.0);
+        let env = encode(
+            &[true, false, true],
+            LineCode::Pwm { short_is_one: true },
+            100.0,
+        );
         let mut m = BurstModulator::new(&env, Keying::Ook, carrier(10e3), fs);
         // On from 2 µs before the first edge to 2 µs after the last falling edge.
         assert_eq!(m.on_span_us(), (-2.0, 702.0));
         let v = run(&mut m);
         // Mark interiors at the full amplitude, space interiors at zero.
-        for (t, want) in [(50.0, 0.5), (150.0, 0.0), (450.0, 0.5), (550.0, 0.0), (650.0, 0.5)] {
+        for (t, want) in [
+            (50.0, 0.5),
+            (150.0, 0.0),
+            (450.0, 0.5),
+            (550.0, 0.0),
+            (650.0, 0.5),
+        ] {
             assert!((v[t as usize].norm() - want).abs() < 1e-5, "t={t}");
         }
         // Half amplitude at the ideal edge (100 µs), monotonic ramp across it.
@@ -305,8 +315,8 @@ mod tests {
         assert!((inst(300) - (-50e3)).abs() < 50.0);
         assert!((inst(500 + 300) - (10e3)).abs() < 50.0);
         // Constant envelope inside the burst (phase continuous, no amplitude gaps).
-        for n in 20..v.len() - 20 {
-            assert!((v[n].norm() - 0.5).abs() < 1e-4, "n={n}");
+        for (n, x) in v.iter().enumerate().take(v.len() - 20).skip(20) {
+            assert!((x.norm() - 0.5).abs() < 1e-4, "n={n}");
         }
     }
 

@@ -158,7 +158,10 @@ impl Scene {
     pub fn validate(&self) -> Result<(), SynthError> {
         let bad = |m: String| Err(SynthError::Invalid(m));
         if !(self.sample_rate_hz.is_finite() && self.sample_rate_hz >= 1.0) {
-            return bad(format!("sample rate {} is not positive", self.sample_rate_hz));
+            return bad(format!(
+                "sample rate {} is not positive",
+                self.sample_rate_hz
+            ));
         }
         if !(self.duration_s.is_finite() && self.duration_s > 0.0) {
             return bad(format!("duration {} s is not positive", self.duration_s));
@@ -200,9 +203,9 @@ impl Scene {
                     deviation_hz,
                     lead_in_us,
                 } => {
-                    if !(deviation_hz.is_finite() && deviation_hz > 0.0)
-                        || !(lead_in_us.is_finite() && lead_in_us >= 0.0)
-                    {
+                    let dev_ok = deviation_hz.is_finite() && deviation_hz > 0.0;
+                    let lead_ok = lead_in_us.is_finite() && lead_in_us >= 0.0;
+                    if !(dev_ok && lead_ok) {
                         return bad(format!(
                             "burst {k}: FSK deviation must be positive, lead-in not negative"
                         ));
@@ -280,7 +283,7 @@ impl Scene {
         let mut order: Vec<usize> = (0..self.bursts.len()).collect();
         order.sort_by(|&a, &b| self.bursts[a].start_s.total_cmp(&self.bursts[b].start_s));
         // Phases are drawn in burst order, independent of the noise generator.
-        let mut prng = ChaCha8Rng::seed_from_u64(self.seed ^ 0xB5C0_FFEE_0DDB_A11);
+        let mut prng = ChaCha8Rng::seed_from_u64(self.seed ^ 0x0B5C_0FFE_E0DD_BA11);
         let phases: Vec<f64> = (0..self.bursts.len())
             .map(|_| prng.random::<f64>() * std::f64::consts::TAU)
             .collect();

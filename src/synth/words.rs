@@ -109,7 +109,14 @@ pub fn keeloq_word(word: &KeeloqWord, te_us: f64) -> Envelope {
     }
     e.space(HEADER_TE * te_us);
     // Each bit: 1 Te carrier, 1 Te carrier for 0 / silence for 1, 1 Te silence.
-    pwm_into(&mut e, &word.to_bits(), te_us, 2.0 * te_us, 3.0 * te_us, true);
+    pwm_into(
+        &mut e,
+        &word.to_bits(),
+        te_us,
+        2.0 * te_us,
+        3.0 * te_us,
+        true,
+    );
     e.space(GUARD_TE * te_us);
     e
 }
