@@ -17,6 +17,7 @@ use crate::protocol::keeloq::KeeloqWord;
 use crate::sink::{self, SinkMeta};
 use crate::source::{BLOCK_SAMPLES, FileFormat};
 use crate::synth::linecode::parse_bits;
+use crate::synth::scene::MAX_DURATION_S;
 use crate::synth::{
     Burst, FrontEnd, Keying, LineCode, Press, Scene, coded_press, ev1527_press, keeloq_press,
     noise_dbfs_for_snr, pt2262_press,
@@ -396,6 +397,11 @@ pub fn build_scene(a: &SynthArgs) -> Result<Scene, CliError> {
             burst.edge_us = a.edge * 1e6;
             scene.bursts.push(burst);
             t += len;
+            if t > MAX_DURATION_S {
+                return Err(usage(format!(
+                    "the presses last over {MAX_DURATION_S} s; use fewer presses, repeats or bits"
+                )));
+            }
             if i + 1 < a.presses {
                 t += a.gap;
             }
@@ -495,6 +501,44 @@ mod tests {
         let mut v = vec!["t", "out.cu8"];
         v.extend_from_slice(extra);
         T::try_parse_from(v).unwrap().a
+    }
+
+    #[test]
+    fn subcommand_parses() {
+        let cli = crate::cli::Cli::try_parse_from([
+            "fobscope", "synth", "k.cu8", "--kind", "pt2262", "--offset", "-35k", "--snr", "-3",
+        ])
+        .unwrap();
+        // Other subcommands exist beside this one.
+        #[allow(irrefutable_let_patterns)]
+        let crate::cli::Command::Synth(a) = cli.command else {
+            panic!("parsed as another subcommand");
+        };
+        assert_eq!(a.kind, Kind::Pt2262);
+        assert_eq!(a.offset, -35e3);
+        assert_eq!(a.snr, -3.0);
+    }
+
+    #[test]
+    fn too_long_is_refused_before_building() {
+        let long_bits = "1".repeat(4000);
+        let e = build_scene(&args(&[
+            "--kind",
+            "ook",
+            "--bits",
+            &long_bits,
+            "--coding",
+            "ppm",
+            "--te",
+            "20ms",
+            "--repeats",
+            "100",
+            "--presses",
+            "100",
+        ]))
+        .unwrap_err()
+        .to_string();
+        assert!(e.contains("over 3600"), "{e}");
     }
 
     #[test]
