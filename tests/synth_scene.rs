@@ -74,6 +74,7 @@ fn snr_definition_holds_on_generated_signals() {
         assert!(marks.len() > 20_000);
         let pc = power(&marks) - pn;
         let measured = 10.0 * (pc / pn).log10();
+        eprintln!("SNR {snr} dB: measured {measured:.3} dB");
         assert!(
             (measured - snr).abs() < 0.3,
             "SNR {snr} dB: measured {measured:.3} dB"

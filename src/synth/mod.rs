@@ -12,6 +12,26 @@
 //! 4. [`impairments`]: noise at a wideband SNR (**carrier power while on ÷ complex noise power
 //!    over the whole sample bandwidth**), crystal error in ppm, DC offset, IQ imbalance.
 //! 5. [`scene`]: bursts at times over noise, streamed in constant memory, with ground truth.
+//!
+//! ```
+//! use fobscope::protocol::keeloq::KeeloqWord;
+//! use fobscope::synth::{Burst, Scene, keeloq_press, noise_dbfs_for_snr, render};
+//!
+//! let word = KeeloqWord { hopping: 0x1234_5678, serial: 0x0AB_CDEF, buttons: 0b0010,
+//!                         battery_low: false, repeat: false };
+//! let mut burst = Burst::new(0.1, keeloq_press(&word, 400.0, 2)); // 2 code words at Te 400 µs
+//! burst.offset_hz = 20e3;
+//! burst.level_dbfs = -20.0;
+//! let mut scene = Scene::new(250e3, 0.4);
+//! scene.center_freq_hz = Some(433.92e6);
+//! scene.noise_dbfs = Some(noise_dbfs_for_snr(burst.level_dbfs, 10.0)); // 10 dB wideband SNR
+//! scene.bursts.push(burst);
+//! let samples = render(&scene).unwrap();
+//! assert_eq!(samples.len(), 100_000);
+//! let truth = scene.truth();
+//! assert_eq!(truth[0].words.len(), 2);
+//! assert!((truth[0].end_s - truth[0].start_s - (2.0 * 270.0 - 40.0) * 400e-6).abs() < 1e-5);
+//! ```
 
 pub mod impairments;
 pub mod linecode;
