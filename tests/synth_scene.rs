@@ -306,6 +306,27 @@ fn noise_only_scene_is_a_dead_key() {
 }
 
 #[test]
+fn single_burst_scene_and_timing_drift() {
+    let press = keeloq_press(&word(), 400.0, 2).warped(1.0, 1.1);
+    let mut b = Burst::new(0.0, press);
+    b.keying = Keying::Fsk {
+        deviation_hz: 20e3,
+        lead_in_us: 1000.0,
+    };
+    let scene = Scene::single(FS, Some(433.92e6), b, 0.05, 0.05);
+    let air = scene.bursts[0].air_duration_s();
+    assert!((scene.duration_s - (0.1 + air)).abs() < 1e-12);
+    let v = render(&scene).unwrap();
+    let t = &scene.truth()[0];
+    assert!((t.start_s - 0.05).abs() < 1e-9);
+    // The carrier runs until the lead-in after the last mark, well before the scene ends.
+    let last = v.iter().rposition(|x| x.norm() > 0.0).unwrap() as f64 / FS;
+    assert!((last - t.end_s).abs() <= 1.0 / FS);
+    assert!(t.end_s < scene.duration_s - 0.05);
+    assert!(!t.truncated);
+}
+
+#[test]
 fn invalid_scenes_are_refused() {
     let mut scene = long_mark_scene(0.0, 0.0, 0.0);
     scene.bursts[0].offset_hz = 130e3;

@@ -113,6 +113,10 @@ pub struct SynthArgs {
     /// Timing drift: Te multiplied by this factor (0.5..2; a cold or starving oscillator).
     #[arg(long, default_value_t = 1.0)]
     pub te_scale: f64,
+    /// Te drift through each press, percent: Te at the end differs from Te at the start by
+    /// this much (e.g. 5 for an oscillator slowing as the battery sags).
+    #[arg(long, default_value_t = 0.0, allow_hyphen_values = true)]
+    pub te_drift: f64,
     /// KeeLoq serial (28 bits) or EV1527 address (20 bits); default drawn from --seed.
     #[arg(long, value_parser = parse_uint)]
     pub serial: Option<u64>,
@@ -231,6 +235,7 @@ fn validate(a: &SynthArgs) -> Result<(), CliError> {
     check_range("--level", a.level, -100.0, 0.0, " dBFS")?;
     check_range("--ppm", a.ppm, -1000.0, 1000.0, " ppm")?;
     check_range("--te-scale", a.te_scale, 0.5, 2.0, "")?;
+    check_range("--te-drift", a.te_drift, -50.0, 50.0, " %")?;
     check_range("--sag", a.sag, -20.0, 60.0, " dB")?;
     check_range("--dc", a.dc, -1.0, 1.0, "")?;
     check_range("--iq-imbalance", a.iq_imbalance, -6.0, 6.0, " dB")?;
@@ -348,6 +353,9 @@ fn build_press(a: &SynthArgs, rng: &mut ChaCha8Rng, index: usize) -> Result<Pres
         Kind::Noise => Press::default(),
     };
     let mut press = press.scaled(a.te_scale);
+    if a.te_drift != 0.0 {
+        press = press.warped(1.0, 1.0 + a.te_drift / 100.0);
+    }
     if let Some(n) = a.truncate_words {
         press = press.first_words(n);
     }
@@ -382,11 +390,6 @@ pub fn build_scene(a: &SynthArgs) -> Result<Scene, CliError> {
     if a.kind != Kind::Noise {
         for i in 0..a.presses {
             let press = build_press(a, &mut rng, i)?;
-            let lead = match keying {
-                Keying::Fsk { lead_in_us, .. } => lead_in_us * 1e-6,
-                Keying::Ook => 0.0,
-            };
-            let len = press.duration_us() * 1e-6 + 2.0 * lead;
             let mut burst = Burst::new(t, press);
             burst.keying = keying;
             burst.offset_hz = a.offset;
@@ -395,8 +398,8 @@ pub fn build_scene(a: &SynthArgs) -> Result<Scene, CliError> {
             burst.level_dbfs = a.level;
             burst.sag_db = a.sag;
             burst.edge_us = a.edge * 1e6;
+            t += burst.air_duration_s();
             scene.bursts.push(burst);
-            t += len;
             if t > MAX_DURATION_S {
                 return Err(usage(format!(
                     "the presses last over {MAX_DURATION_S} s; use fewer presses, repeats or bits"

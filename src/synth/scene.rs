@@ -73,6 +73,16 @@ impl Burst {
             edge_us: DEFAULT_EDGE_US,
         }
     }
+
+    /// Time from [`Burst::start_s`] to the end of its program (FSK: lead-in and tail
+    /// included), seconds.
+    pub fn air_duration_s(&self) -> f64 {
+        let lead_us = match self.keying {
+            Keying::Ook => 0.0,
+            Keying::Fsk { lead_in_us, .. } => 2.0 * lead_in_us.max(0.0),
+        };
+        (self.press.duration_us() + lead_us) * 1e-6
+    }
 }
 
 /// A capture to generate.
@@ -141,6 +151,22 @@ impl Scene {
             seed: 0,
             bursts: Vec::new(),
         }
+    }
+
+    /// A scene holding `burst` after `pre_s` of silence and followed by `post_s` (the burst's
+    /// `start_s` is set to `pre_s`); noise-free, seed 0.
+    pub fn single(
+        sample_rate_hz: f64,
+        center_freq_hz: Option<f64>,
+        mut burst: Burst,
+        pre_s: f64,
+        post_s: f64,
+    ) -> Self {
+        burst.start_s = pre_s;
+        let mut scene = Scene::new(sample_rate_hz, pre_s + burst.air_duration_s() + post_s);
+        scene.center_freq_hz = center_freq_hz;
+        scene.bursts.push(burst);
+        scene
     }
 
     /// Number of samples of the capture.

@@ -66,6 +66,40 @@ impl Press {
         }
     }
 
+    /// The press with Te drifting linearly through it: a segment is scaled by `start_factor`
+    /// at the start of the press and by `end_factor` at its end (interpolated at the segment's
+    /// middle), as an RC oscillator whose supply sags while it transmits.
+    pub fn warped(&self, start_factor: f64, end_factor: f64) -> Press {
+        let total = self.duration_us();
+        if total <= 0.0 {
+            return self.clone();
+        }
+        let mut envelope = Envelope::new();
+        let mut word_ends_us = Vec::with_capacity(self.word_ends_us.len());
+        let mut ends = self.word_ends_us.iter().peekable();
+        let (mut t, mut t_new) = (0.0, 0.0);
+        for s in self.envelope.segments() {
+            let mid = (t + s.duration_us / 2.0) / total;
+            let d = s.duration_us * (start_factor + (end_factor - start_factor) * mid);
+            envelope.push(s.level, d);
+            t += s.duration_us;
+            t_new += d;
+            while let Some(&&e) = ends.peek() {
+                if e <= t + 1e-9 {
+                    word_ends_us.push(t_new);
+                    ends.next();
+                } else {
+                    break;
+                }
+            }
+        }
+        Press {
+            envelope,
+            word_ends_us,
+            ..self.clone()
+        }
+    }
+
     /// The press stopped at `at_us`: words that did not end before the cut are dropped from
     /// [`Press::words`] (the truncated tail stays in the program). No-op when `at_us` is past
     /// the end.
@@ -303,6 +337,25 @@ mod tests {
         let s = p.scaled(1.1);
         assert!((s.te_us - 440.0).abs() < 1e-9);
         assert!((s.duration_us() - 1.1 * p.duration_us()).abs() < 1e-6);
+    }
+
+    #[test]
+    fn warped_timing() {
+        let p = keeloq_press(&kw(), 400.0, 2);
+        let w = p.warped(1.0, 1.2);
+        // Mean factor 1.1 over the press; first pulse ~unchanged, last bits ~20 % longer.
+        assert!((w.duration_us() / p.duration_us() - 1.1).abs() < 0.002);
+        let (a, b) = (p.envelope.pulses(), w.envelope.pulses());
+        assert!((b[0].0 / a[0].0 - 1.0).abs() < 0.002);
+        // The last mark is scaled by the factor at its middle.
+        let n = a.len() - 1;
+        let (_, end_mark) = p.envelope.mark_span_us().unwrap();
+        let mid = (end_mark - a[n].0 / 2.0) / p.duration_us();
+        assert!((b[n].0 / a[n].0 - (1.0 + 0.2 * mid)).abs() < 1e-9);
+        assert!(mid > 0.9);
+        assert_eq!(w.word_ends_us.len(), 2);
+        assert!((w.word_ends_us[1] - w.duration_us()).abs() < 1e-6);
+        assert_eq!(p.warped(1.0, 1.0), p);
     }
 
     #[test]
