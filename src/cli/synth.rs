@@ -492,7 +492,7 @@ pub fn run(a: &SynthArgs) -> Result<ExitCode, CliError> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use clap::Parser;
+    use clap::{CommandFactory, Parser};
 
     #[derive(Parser)]
     struct T {
@@ -542,6 +542,26 @@ mod tests {
         .unwrap_err()
         .to_string();
         assert!(e.contains("over 3600"), "{e}");
+    }
+
+    #[test]
+    fn help_examples_build() {
+        let help = crate::cli::Cli::command()
+            .find_subcommand_mut("synth")
+            .unwrap()
+            .render_long_help()
+            .to_string();
+        let examples: Vec<&str> = help
+            .lines()
+            .filter_map(|l| l.trim().strip_prefix("fobscope synth "))
+            .collect();
+        assert_eq!(examples.len(), 5);
+        for ex in examples {
+            let mut v = vec!["t"];
+            v.extend(ex.split_whitespace());
+            let a = T::try_parse_from(v).unwrap().a;
+            build_scene(&a).unwrap_or_else(|e| panic!("{ex}: {e}"));
+        }
     }
 
     #[test]
