@@ -15,6 +15,7 @@ pub mod listen;
 pub mod radio;
 pub mod scan;
 pub mod serve;
+pub mod synth;
 pub mod units;
 
 /// Exit code for errors (bad input, unreadable file, bad arguments).
@@ -53,6 +54,18 @@ pub enum Command {
     Scan(scan::ScanArgs),
     /// Replay a recording as an rtl_tcp server (try the live path without a dongle).
     Serve(serve::ServeArgs),
+    /// Write a realistic synthetic key-fob capture (KeeLoq, PT2262, EV1527, OOK/FSK bits, noise).
+    #[command(after_help = "\
+SNR is wideband: carrier power while on / complex noise power over the whole sample bandwidth
+(at 250 kS/s, 0 dB means the noise power equals the carrier power).
+
+Examples:
+  fobscope synth key.cu8 --kind keeloq --rate 250k --freq 433.92M --offset 20k --snr 15
+  fobscope synth weak.cu8 --kind keeloq --battery-low --sag 6 --truncate 0.5 --snr 3
+  fobscope synth gate.cf32 --kind pt2262 --code 0F0F0F0F0110 --repeats 6 --ppm 40
+  fobscope synth fsk.sigmf-meta --kind fsk --bits 10110011 --coding manchester --deviation 30k
+  fobscope synth dead_key.cu8 --kind noise --duration 5s --rate 2.4M --level -30 --snr 0")]
+    Synth(synth::SynthArgs),
 }
 
 /// How the input is to be read: the flags that win over the file's own metadata.
@@ -121,6 +134,7 @@ pub fn main() -> ExitCode {
         Command::Listen(a) => listen::run(a),
         Command::Scan(a) => scan::run(a),
         Command::Serve(a) => serve::run(a),
+        Command::Synth(a) => synth::run(a),
     };
     match result {
         Ok(code) => code,
