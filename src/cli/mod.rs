@@ -10,6 +10,7 @@ use clap::{Args, Parser, Subcommand};
 use crate::sink::SinkError;
 use crate::source::{FileFormat, Overrides, SourceError};
 
+pub mod info;
 pub mod units;
 
 /// Exit code for errors (bad input, unreadable file, bad arguments).
@@ -31,7 +32,16 @@ pub struct Cli {
 
 /// Subcommands.
 #[derive(Debug, Subcommand)]
-pub enum Command {}
+pub enum Command {
+    /// Describe recordings: format, sample rate, centre frequency, duration, DC offset,
+    /// levels, clipping and noise floor.
+    #[command(after_help = "Examples:
+  fobscope info g001_433.92M_250k.cu8
+  fobscope info capture.cu8 --rate 2.4M --freq 433.92M
+  fobscope info key.sigmf-meta key.wav --json
+  rtl_sdr -f 315M -s 1024k - | fobscope info - --format cu8 --rate 1024k")]
+    Info(info::InfoArgs),
+}
 
 /// How the input is to be read: the flags that win over the file's own metadata.
 #[derive(Clone, Debug, Default, Args)]
@@ -90,7 +100,9 @@ pub enum CliError {
 /// Entry point of the binary.
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
-    let result: Result<ExitCode, CliError> = match cli.command {};
+    let result: Result<ExitCode, CliError> = match cli.command {
+        Command::Info(args) => info::run(&args),
+    };
     match result {
         Ok(code) => code,
         Err(e) => {

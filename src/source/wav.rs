@@ -1,9 +1,11 @@
 //! WAV IQ recordings: 2 channels, I left and Q right, as SDR#, HDSDR and SDR-Radio write them
 //! (8-bit unsigned, 16-bit signed or 32-bit float samples).
 //!
-//! `hound` validates the `fmt ` chunk; the RIFF chunk list is walked here as well (bounded: a
-//! fixed number of chunks, seeks instead of reads, small chunks read with a size cap) to find
-//! the `data` chunk's offset and the SDR#/HDSDR `auxi` chunk. The samples of `data` are the
+//! The RIFF chunk list is walked here (bounded: a fixed number of chunks, seeks instead of
+//! reads, small chunks read with a size cap) to find the `fmt ` chunk, the `data` chunk's
+//! offset and the SDR#/HDSDR `auxi` chunk; `hound` then validates the `fmt ` chunk alone (fed
+//! a minimal WAV built from it, so a data size left unknown by a recorder that was cut short
+//! does not upset it). The samples of `data` are the
 //! same bytes as a raw cu8/cs16/cf32 stream, so they are streamed by [`RawReader`].
 //!
 //! `auxi` layout, from the SpectraVue User Guide (Moetronix, v3.18, "auxi chunk"), which SDR#
@@ -23,6 +25,8 @@ use super::{FileFormat, IqSource, Problem, SampleFormat, SourceError, StreamInfo
 const MAX_CHUNKS: usize = 256;
 /// Most bytes of an `auxi` chunk read.
 const MAX_AUXI: u64 = 4096;
+/// Largest `fmt ` chunk accepted (WAVE_FORMAT_EXTENSIBLE needs 40).
+const MAX_FMT: u64 = 1024;
 
 /// What the `auxi` chunk says.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -61,6 +65,7 @@ pub fn parse_auxi(b: &[u8]) -> Auxi {
 }
 
 struct Layout {
+    fmt: Vec<u8>,
     data_offset: u64,
     data_len: u64,
     auxi: Option<Auxi>,
@@ -85,6 +90,7 @@ fn walk(path: &Path, f: &mut File, file_len: u64) -> Result<Layout, SourceError>
     let mut pos = 12u64;
     let mut data: Option<(u64, u64)> = None;
     let mut auxi = None;
+    let mut fmt: Option<Vec<u8>> = None;
     for _ in 0..MAX_CHUNKS {
         if pos + 8 > file_len {
             break;
@@ -96,6 +102,17 @@ fn walk(path: &Path, f: &mut File, file_len: u64) -> Result<Layout, SourceError>
         let body = pos + 8;
         match &h[0..4] {
             b"data" if data.is_none() => data = Some((body, size)),
+            b"fmt " if fmt.is_none() => {
+                if size > MAX_FMT || body + size > file_len {
+                    return Err(SourceError::malformed(
+                        path,
+                        format!("truncated or malformed WAV: a fmt chunk of {size} bytes"),
+                    ));
+                }
+                let mut b = vec![0u8; size as usize];
+                f.read_exact(&mut b).map_err(io)?;
+                fmt = Some(b);
+            }
             b"auxi" if auxi.is_none() => {
                 let n = size.min(MAX_AUXI).min(file_len - body);
                 let mut b = vec![0u8; n as usize];
@@ -104,7 +121,7 @@ fn walk(path: &Path, f: &mut File, file_len: u64) -> Result<Layout, SourceError>
             }
             _ => {}
         }
-        if data.is_some() && auxi.is_some() {
+        if data.is_some() && auxi.is_some() && fmt.is_some() {
             break;
         }
         pos = body + size + (size & 1);
@@ -113,6 +130,12 @@ fn walk(path: &Path, f: &mut File, file_len: u64) -> Result<Layout, SourceError>
         return Err(SourceError::malformed(
             path,
             "truncated or malformed WAV: no data chunk",
+        ));
+    };
+    let Some(fmt) = fmt else {
+        return Err(SourceError::malformed(
+            path,
+            "truncated or malformed WAV: no fmt chunk",
         ));
     };
     let avail = file_len - data_offset;
@@ -134,6 +157,7 @@ fn walk(path: &Path, f: &mut File, file_len: u64) -> Result<Layout, SourceError>
         claimed
     };
     Ok(Layout {
+        fmt,
         data_offset,
         data_len,
         auxi,
@@ -169,9 +193,14 @@ pub fn open(path: &Path) -> Result<Box<dyn IqSource>, SourceError> {
         return Err(SourceError::new(path, Problem::Empty));
     }
     let layout = walk(path, &mut f, file_len)?;
-    f.seek(SeekFrom::Start(0))
-        .map_err(|e| SourceError::new(path, e))?;
-    let spec = hound::WavReader::new(BufReader::new(&mut f))
+    let mut mini = Vec::with_capacity(layout.fmt.len() + 28);
+    mini.extend_from_slice(b"RIFF");
+    mini.extend_from_slice(&((layout.fmt.len() + 20) as u32).to_le_bytes());
+    mini.extend_from_slice(b"WAVEfmt ");
+    mini.extend_from_slice(&(layout.fmt.len() as u32).to_le_bytes());
+    mini.extend_from_slice(&layout.fmt);
+    mini.extend_from_slice(b"data\0\0\0\0");
+    let spec = hound::WavReader::new(&mini[..])
         .map_err(|e| SourceError::malformed(path, format!("not a valid WAV file: {e}")))?
         .spec();
     if spec.channels != 2 {
