@@ -11,17 +11,14 @@ use num_complex::Complex;
 
 use super::{IqSource, SampleFormat, SourceError, StreamInfo};
 
-/// `cu8` byte → full-scale float: `(x − 127.5) / 127.5` (rtl_sdr writes unsigned bytes
-/// centred on 127.5).
-static CU8_LUT: [f32; 256] = {
-    let mut t = [0.0f32; 256];
-    let mut i = 0;
-    while i < 256 {
-        t[i] = (i as f32 - 127.5) / 127.5;
-        i += 1;
-    }
-    t
-};
+/// Views `n` complex samples as `2n` interleaved floats (I, Q, I, Q, ...), so the decode
+/// loops below are plain element-wise maps the compiler vectorises.
+fn as_flat(out: &mut [Complex<f32>]) -> &mut [f32] {
+    // SAFETY: num-complex declares `Complex<T>` `#[repr(C)]` with fields `re`, `im` (both
+    // `T`), so `n` consecutive `Complex<f32>` are `2n` consecutive, aligned `f32`s; the borrow
+    // of `out` is carried over to the result.
+    unsafe { std::slice::from_raw_parts_mut(out.as_mut_ptr().cast::<f32>(), out.len() * 2) }
+}
 
 /// Decodes whole samples from `bytes` into `out` (as many as both hold) and returns how many
 /// were decoded and how many non-finite `cf32` components were replaced by zero.
@@ -31,20 +28,19 @@ pub fn decode(format: SampleFormat, bytes: &[u8], out: &mut [Complex<f32>]) -> (
     let mut nonfinite = 0u64;
     match format {
         SampleFormat::Cu8 => {
-            for (o, b) in out.iter_mut().zip(bytes.chunks_exact(2)) {
-                *o = Complex::new(CU8_LUT[b[0] as usize], CU8_LUT[b[1] as usize]);
+            // rtl_sdr writes unsigned bytes centred on 127.5: (x − 127.5) / 127.5.
+            for (o, &b) in as_flat(out).iter_mut().zip(bytes) {
+                *o = (b as f32 - 127.5) / 127.5;
             }
         }
         SampleFormat::Cs8 => {
-            for (o, b) in out.iter_mut().zip(bytes.chunks_exact(2)) {
-                *o = Complex::new(b[0] as i8 as f32 / 128.0, b[1] as i8 as f32 / 128.0);
+            for (o, &b) in as_flat(out).iter_mut().zip(bytes) {
+                *o = b as i8 as f32 / 128.0;
             }
         }
         SampleFormat::Cs16 => {
-            for (o, b) in out.iter_mut().zip(bytes.chunks_exact(4)) {
-                let i = i16::from_le_bytes([b[0], b[1]]);
-                let q = i16::from_le_bytes([b[2], b[3]]);
-                *o = Complex::new(i as f32 / 32768.0, q as f32 / 32768.0);
+            for (o, b) in as_flat(out).iter_mut().zip(bytes.chunks_exact(2)) {
+                *o = i16::from_le_bytes([b[0], b[1]]) as f32 / 32768.0;
             }
         }
         SampleFormat::Cf32 => {
