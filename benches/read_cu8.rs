@@ -34,10 +34,8 @@ fn decode_loop(c: &mut Criterion) {
 }
 
 fn read_file(c: &mut Criterion) {
-    let path: PathBuf = std::env::temp_dir().join(format!(
-        "fobscope-bench-{}_1024k.cu8",
-        std::process::id()
-    ));
+    let path: PathBuf =
+        std::env::temp_dir().join(format!("fobscope-bench-{}_1024k.cu8", std::process::id()));
     std::fs::write(&path, bytes(FILE_SAMPLES)).unwrap();
     let mut out = vec![Complex::<f32>::default(); BLOCK_SAMPLES];
     let mut g = c.benchmark_group("cu8_file");

@@ -81,7 +81,10 @@ fn odd_byte_count_drops_and_reports_partial_sample() {
     let got = read_all(s.as_mut());
     assert_eq!(got, vec![Complex::new(0.5, -0.5)]);
     let w = s.warnings().join(" ");
-    assert!(w.contains("odd.cs16") && w.contains("3 byte(s)") && w.contains("incomplete"), "{w}");
+    assert!(
+        w.contains("odd.cs16") && w.contains("3 byte(s)") && w.contains("incomplete"),
+        "{w}"
+    );
 }
 
 #[test]
@@ -109,7 +112,14 @@ fn non_finite_cf32_counted_and_zeroed() {
     let d = scratch("nan");
     let p = d.join("bad.cf32");
     let mut b = Vec::new();
-    for v in [0.5f32, f32::NAN, f32::INFINITY, -0.25, 0.1, f32::NEG_INFINITY] {
+    for v in [
+        0.5f32,
+        f32::NAN,
+        f32::INFINITY,
+        -0.25,
+        0.1,
+        f32::NEG_INFINITY,
+    ] {
         b.extend_from_slice(&v.to_le_bytes());
     }
     std::fs::write(&p, b).unwrap();

@@ -31,16 +31,28 @@ fn info_on_every_cu8_capture() {
         assert_eq!(info.format, "cu8");
         assert_eq!(info.sample_rate_hz, Some(250_000.0), "{name}");
         assert_eq!(info.sample_rate_source, Some(Origin::Flag), "{name}");
-        assert_eq!(info.center_freq_hz, None, "{name}: no frequency in a gfile name");
+        assert_eq!(
+            info.center_freq_hz, None,
+            "{name}: no frequency in a gfile name"
+        );
         assert_eq!(s.samples, size / 2, "{name}");
         let dur = info.duration_s.unwrap();
-        assert!((dur - size as f64 / 2.0 / 250_000.0).abs() < 1e-9, "{name}: {dur}");
+        assert!(
+            (dur - size as f64 / 2.0 / 250_000.0).abs() < 1e-9,
+            "{name}: {dur}"
+        );
         // These captures were made at high gain: their noise floors sit between about
         // -37 and -9 dBFS (and the RMS level, which includes the transmissions, above it).
         let noise = s.noise_dbfs.unwrap();
-        assert!((-50.0..=-5.0).contains(&noise), "{name}: noise {noise} dBFS");
+        assert!(
+            (-50.0..=-5.0).contains(&noise),
+            "{name}: noise {noise} dBFS"
+        );
         assert!(s.rms_dbfs.unwrap() >= noise, "{name}");
-        assert!(s.peak_dbfs.unwrap() <= 10.0 * 2f64.log10() + 1e-6, "{name}: peak above √2 full scale");
+        assert!(
+            s.peak_dbfs.unwrap() <= 10.0 * 2f64.log10() + 1e-6,
+            "{name}: peak above √2 full scale"
+        );
         assert!(s.dc_i.abs() < 0.25 && s.dc_q.abs() < 0.25, "{name}");
         assert!(info.warnings.is_empty(), "{name}: {:?}", info.warnings);
     }
@@ -58,7 +70,11 @@ fn info_binary_json_and_text() {
         .arg(&e.path)
         .output()
         .unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(v["sample_rate_hz"], 250_000.0);
     assert_eq!(v["center_freq_hz"], 433_920_000.0);
@@ -84,7 +100,10 @@ fn info_binary_json_and_text() {
         .unwrap();
     assert_eq!(out.status.code(), Some(2));
     let err = String::from_utf8(out.stderr).unwrap();
-    assert!(err.contains(&e.path.display().to_string()) && err.contains("no sample rate"), "{err}");
+    assert!(
+        err.contains(&e.path.display().to_string()) && err.contains("no sample rate"),
+        "{err}"
+    );
 }
 
 #[test]
@@ -94,7 +113,10 @@ fn info_on_the_named_pulse_capture() {
     let Some(corpus) = common::corpus_dir() else {
         return;
     };
-    for e in common::rtl433_manifest(&corpus).iter().filter(|e| e.format == "ook") {
+    for e in common::rtl433_manifest(&corpus)
+        .iter()
+        .filter(|e| e.format == "ook")
+    {
         match inspect(&e.path, &Overrides::default()) {
             Ok(info) => {
                 assert_eq!(info.center_freq_hz, Some(e.center_freq_hz));

@@ -98,7 +98,11 @@ fn check(path: &Path, ov: &Overrides, sf: SampleFormat, want_origin: Origin, sig
         .zip(&got)
         .map(|(a, b)| (a.re - b.re).abs().max((a.im - b.im).abs()))
         .fold(0.0f32, f32::max);
-    assert!(worst <= tol, "{}: max error {worst} > {tol}", path.display());
+    assert!(
+        worst <= tol,
+        "{}: max error {worst} > {tol}",
+        path.display()
+    );
     assert!(src.warnings().is_empty(), "{:?}", src.warnings());
 }
 
@@ -126,7 +130,13 @@ fn raw_formats_round_trip_with_metadata_from_file_name() {
     for ext in ["cfile", "complex", "fc32"] {
         let path = dir.join(format!("g_315M_250k.{ext}"));
         write_all(create(&path, None, &meta()).unwrap(), &sig);
-        check(&path, &Overrides::default(), SampleFormat::Cf32, Origin::FileName, &sig);
+        check(
+            &path,
+            &Overrides::default(),
+            SampleFormat::Cf32,
+            Origin::FileName,
+            &sig,
+        );
     }
     // Flags win over the file name.
     let path = dir.join("key_433.92M_1000k.cu8");
@@ -152,9 +162,21 @@ fn sigmf_pairs_round_trip_every_datatype() {
             &sig,
         );
         // Either file of the pair opens it.
-        check(&meta_path, &Overrides::default(), sf, Origin::Metadata, &sig);
+        check(
+            &meta_path,
+            &Overrides::default(),
+            sf,
+            Origin::Metadata,
+            &sig,
+        );
         let data_path = base.with_extension("sigmf-data");
-        check(&data_path, &Overrides::default(), sf, Origin::Metadata, &sig);
+        check(
+            &data_path,
+            &Overrides::default(),
+            sf,
+            Origin::Metadata,
+            &sig,
+        );
         let Input::Iq(src) = open(&meta_path, &Overrides::default()).unwrap() else {
             panic!()
         };
@@ -167,7 +189,13 @@ fn sigmf_pairs_round_trip_every_datatype() {
     // `create` from the extension writes cf32_le.
     let p = dir.join("auto.sigmf-meta");
     write_all(create(&p, None, &meta()).unwrap(), &sig);
-    check(&p, &Overrides::default(), SampleFormat::Cf32, Origin::Metadata, &sig);
+    check(
+        &p,
+        &Overrides::default(),
+        SampleFormat::Cf32,
+        Origin::Metadata,
+        &sig,
+    );
     std::fs::remove_dir_all(dir).unwrap();
 }
 
@@ -221,12 +249,18 @@ fn wav_round_trips_with_auxi_frequency() {
         (WavSamples::F32, SampleFormat::Cf32),
     ] {
         let p = dir.join(format!("rec-{kind:?}.wav"));
-        write_all(Box::new(WavWriter::create(&p, kind, &meta()).unwrap()), &sig);
+        write_all(
+            Box::new(WavWriter::create(&p, kind, &meta()).unwrap()),
+            &sig,
+        );
         check(&p, &Overrides::default(), sf, Origin::Metadata, &sig);
         let Input::Iq(src) = open(&p, &Overrides::default()).unwrap() else {
             panic!()
         };
-        assert_eq!(src.info().datetime.as_deref(), Some("2024-03-14T09:26:53.589"));
+        assert_eq!(
+            src.info().datetime.as_deref(),
+            Some("2024-03-14T09:26:53.589")
+        );
         // hound (another reader) agrees on the layout and the samples.
         let mut r = hound::WavReader::open(&p).unwrap();
         assert_eq!(r.spec().channels, 2);
@@ -244,7 +278,13 @@ fn wav_round_trips_with_auxi_frequency() {
     // `create` from the extension writes 16-bit.
     let p = dir.join("auto.wav");
     write_all(create(&p, None, &meta()).unwrap(), &sig);
-    check(&p, &Overrides::default(), SampleFormat::Cs16, Origin::Metadata, &sig);
+    check(
+        &p,
+        &Overrides::default(),
+        SampleFormat::Cs16,
+        Origin::Metadata,
+        &sig,
+    );
     std::fs::remove_dir_all(dir).unwrap();
 }
 
@@ -260,7 +300,11 @@ fn wav_cut_short_is_read_to_the_end_with_a_warning() {
     };
     assert_eq!(read_all(src.as_mut()).len(), 5000);
     let w = src.warnings();
-    assert!(w.iter().any(|w| w.contains("cut.wav") && w.contains("no data length")), "{w:?}");
+    assert!(
+        w.iter()
+            .any(|w| w.contains("cut.wav") && w.contains("no data length")),
+        "{w:?}"
+    );
     std::fs::remove_dir_all(dir).unwrap();
 }
 

@@ -139,7 +139,8 @@ fn si(v: f64, unit: &str) -> String {
 }
 
 fn origin(o: Option<Origin>) -> String {
-    o.map(|o| format!(" (from {})", o.describe())).unwrap_or_default()
+    o.map(|o| format!(" (from {})", o.describe()))
+        .unwrap_or_default()
 }
 
 fn db(v: Option<f64>) -> String {
@@ -158,18 +159,25 @@ pub fn render_text(i: &FileInfo) -> String {
     ));
     rows.push((
         "sample rate",
-        i.sample_rate_hz
-            .map_or("unknown".into(), |r| si(r, "S/s") + &origin(i.sample_rate_source)),
+        i.sample_rate_hz.map_or("unknown".into(), |r| {
+            si(r, "S/s") + &origin(i.sample_rate_source)
+        }),
     ));
     rows.push((
         "centre freq",
         i.center_freq_hz
-            .map_or("unknown (give --freq)".into(), |f| si(f, "Hz") + &origin(i.center_freq_source)),
+            .map_or("unknown (give --freq)".into(), |f| {
+                si(f, "Hz") + &origin(i.center_freq_source)
+            }),
     ));
     if let Some(s) = &i.stats {
         rows.push((
             "duration",
-            format!("{:.6} s ({} samples)", i.duration_s.unwrap_or(0.0), s.samples),
+            format!(
+                "{:.6} s ({} samples)",
+                i.duration_s.unwrap_or(0.0),
+                s.samples
+            ),
         ));
         rows.push(("DC offset", format!("I {:+.4}  Q {:+.4}", s.dc_i, s.dc_q)));
         rows.push(("RMS level", db(s.rms_dbfs)));
@@ -283,12 +291,13 @@ mod tests {
         let t = render_text(&i);
         assert!(t.contains("250 kS/s (from flag)"), "{t}");
         assert!(t.contains("unknown (give --freq)"));
-        let cols: Vec<usize> = t.lines().map(|l| l.find(|c: char| c == ':').unwrap()).collect();
-        let starts: Vec<usize> = t
-            .lines()
-            .map(|l| l.char_indices().skip_while(|(_, c)| *c != ':').find(|(_, c)| !c.is_whitespace() && *c != ':').unwrap().0)
-            .collect();
-        assert!(starts.windows(2).all(|w| w[0] == w[1]), "{t}");
-        assert!(!cols.is_empty());
+        // Every value starts in the same column.
+        let value_col = |l: &str| {
+            let colon = l.find(':').unwrap();
+            colon + 1 + l[colon + 1..].find(|c: char| c != ' ').unwrap()
+        };
+        let cols: Vec<usize> = t.lines().map(value_col).collect();
+        assert_eq!(cols.len(), 5, "{t}");
+        assert!(cols.windows(2).all(|w| w[0] == w[1]), "{t}");
     }
 }

@@ -81,21 +81,22 @@ pub fn create(
     if !(meta.sample_rate_hz.is_finite() && meta.sample_rate_hz > 0.0) {
         return Err(SinkError::new(
             path,
-            format!("invalid sample rate {} for a recording", meta.sample_rate_hz),
+            format!(
+                "invalid sample rate {} for a recording",
+                meta.sample_rate_hz
+            ),
         ));
     }
     Ok(match format {
         FileFormat::Raw(sf) => Box::new(raw::RawWriter::create(path, sf)?),
-        FileFormat::Sigmf => Box::new(sigmf::SigmfWriter::create(
-            path,
-            SampleFormat::Cf32,
-            meta,
-        )?),
+        FileFormat::Sigmf => Box::new(sigmf::SigmfWriter::create(path, SampleFormat::Cf32, meta)?),
         FileFormat::Wav => Box::new(wav::WavWriter::create(path, wav::WavSamples::I16, meta)?),
         other => {
             return Err(SinkError::new(
                 path,
-                format!("writing {other} files is not supported (cu8, cs8, cs16, cf32, sigmf, wav)"),
+                format!(
+                    "writing {other} files is not supported (cu8, cs8, cs16, cf32, sigmf, wav)"
+                ),
             ));
         }
     })

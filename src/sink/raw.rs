@@ -115,9 +115,7 @@ impl IqSink for RawWriter {
         let path = self.path;
         let mut w = self.w.into_inner();
         w.flush().map_err(|e| SinkError::new(&path, e))?;
-        w.get_ref()
-            .sync_all()
-            .map_err(|e| SinkError::new(&path, e))
+        w.get_ref().sync_all().map_err(|e| SinkError::new(&path, e))
     }
 }
 

@@ -30,7 +30,10 @@ pub fn meta_json(format: SampleFormat, meta: &SinkMeta) -> Value {
     global.insert("core:sample_rate".into(), json!(meta.sample_rate_hz));
     global.insert("core:version".into(), json!("1.0.0"));
     global.insert("core:num_channels".into(), json!(1));
-    global.insert("core:recorder".into(), json!(concat!("fobscope ", env!("CARGO_PKG_VERSION"))));
+    global.insert(
+        "core:recorder".into(),
+        json!(concat!("fobscope ", env!("CARGO_PKG_VERSION"))),
+    );
     if let Some(hw) = &meta.hardware {
         global.insert("core:hw".into(), json!(hw));
     }
@@ -134,7 +137,13 @@ mod tests {
         assert_eq!(v["captures"][0]["core:frequency"], 433.92e6);
         assert_eq!(v["captures"][0]["core:datetime"], "2024-01-02T03:04:05Z");
         assert_eq!(v["annotations"], json!([]));
-        let v = meta_json(SampleFormat::Cu8, &SinkMeta { sample_rate_hz: 1.0, ..Default::default() });
+        let v = meta_json(
+            SampleFormat::Cu8,
+            &SinkMeta {
+                sample_rate_hz: 1.0,
+                ..Default::default()
+            },
+        );
         assert!(v["captures"][0].get("core:frequency").is_none());
     }
 }

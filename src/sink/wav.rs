@@ -33,16 +33,33 @@ const AUXI_LEN: usize = 32 + 10 * 4 + 96;
 /// day, hour, minute, second, milliseconds).
 pub fn systemtime(iso: &str) -> Option<[u16; 8]> {
     let b = iso.trim().as_bytes();
-    if b.len() < 19 || b[4] != b'-' || b[7] != b'-' || !(b[10] == b'T' || b[10] == b' ') || b[13] != b':' || b[16] != b':' {
+    if b.len() < 19
+        || b[4] != b'-'
+        || b[7] != b'-'
+        || !(b[10] == b'T' || b[10] == b' ')
+        || b[13] != b':'
+        || b[16] != b':'
+    {
         return None;
     }
     let num = |r: std::ops::Range<usize>| -> Option<u16> {
         std::str::from_utf8(&b[r]).ok()?.parse().ok()
     };
-    let (y, mo, d, h, mi, s) = (num(0..4)?, num(5..7)?, num(8..10)?, num(11..13)?, num(14..16)?, num(17..19)?);
+    let (y, mo, d, h, mi, s) = (
+        num(0..4)?,
+        num(5..7)?,
+        num(8..10)?,
+        num(11..13)?,
+        num(14..16)?,
+        num(17..19)?,
+    );
     let mut ms = 0u16;
     if b.len() > 20 && b[19] == b'.' {
-        let digits: String = iso.trim()[20..].chars().take_while(|c| c.is_ascii_digit()).take(3).collect();
+        let digits: String = iso.trim()[20..]
+            .chars()
+            .take_while(|c| c.is_ascii_digit())
+            .take(3)
+            .collect();
         if !digits.is_empty() {
             ms = digits.parse::<u16>().ok()? * 10u16.pow(3 - digits.len() as u32);
         }
@@ -53,7 +70,8 @@ pub fn systemtime(iso: &str) -> Option<[u16; 8]> {
     // Day of week (0 = Sunday), Sakamoto's method.
     let t = [0, 3, 2, 5, 0, 3, 5, 1, 4, 6, 2, 4];
     let yy = if mo < 3 { y as i32 - 1 } else { y as i32 };
-    let dow = (yy + yy / 4 - yy / 100 + yy / 400 + t[mo as usize - 1] + d as i32).rem_euclid(7) as u16;
+    let dow =
+        (yy + yy / 4 - yy / 100 + yy / 400 + t[mo as usize - 1] + d as i32).rem_euclid(7) as u16;
     Some([y, mo, dow, d, h, mi, s, ms])
 }
 
@@ -70,7 +88,8 @@ pub fn auxi_body(meta: &SinkMeta) -> [u8; AUXI_LEN] {
         .filter(|f| f.is_finite() && *f >= 0.0 && *f <= u32::MAX as f64)
         .map_or(0, |f| f.round() as u32);
     b[32..36].copy_from_slice(&f.to_le_bytes());
-    b[36..40].copy_from_slice(&(meta.sample_rate_hz.round().min(u32::MAX as f64) as u32).to_le_bytes());
+    b[36..40]
+        .copy_from_slice(&(meta.sample_rate_hz.round().min(u32::MAX as f64) as u32).to_le_bytes());
     b
 }
 
@@ -89,7 +108,10 @@ impl WavWriter {
     pub fn create(path: &Path, samples: WavSamples, meta: &SinkMeta) -> Result<Self, SinkError> {
         let rate = meta.sample_rate_hz.round();
         if !(1.0..=u32::MAX as f64).contains(&rate) {
-            return Err(SinkError::new(path, format!("sample rate {rate} does not fit a WAV header")));
+            return Err(SinkError::new(
+                path,
+                format!("sample rate {rate} does not fit a WAV header"),
+            ));
         }
         let rate = rate as u32;
         let (tag, bits, sf, fmt_len): (u16, u16, SampleFormat, u32) = match samples {
@@ -155,14 +177,24 @@ impl IqSink for WavWriter {
     }
 
     fn finish(self: Box<Self>) -> Result<(), SinkError> {
-        let WavWriter { path, w, data_size_at, fact_at, header_len } = *self;
+        let WavWriter {
+            path,
+            w,
+            data_size_at,
+            fact_at,
+            header_len,
+        } = *self;
         let frames = w.samples();
         let bps = if fact_at.is_some() { 8 } else { 4 };
         let data_len = frames * bps;
         let io = |e: std::io::Error| SinkError::new(&path, e);
-        let mut f = w.into_inner().into_inner().map_err(|e| io(e.into_error()))?;
+        let mut f = w
+            .into_inner()
+            .into_inner()
+            .map_err(|e| io(e.into_error()))?;
         f.seek(SeekFrom::Start(4)).map_err(io)?;
-        f.write_all(&((header_len - 8 + data_len) as u32).to_le_bytes()).map_err(io)?;
+        f.write_all(&((header_len - 8 + data_len) as u32).to_le_bytes())
+            .map_err(io)?;
         f.seek(SeekFrom::Start(data_size_at)).map_err(io)?;
         f.write_all(&(data_len as u32).to_le_bytes()).map_err(io)?;
         if let Some(at) = fact_at {
@@ -180,9 +212,18 @@ mod tests {
     #[test]
     fn systemtime_parses_iso() {
         // 14 March 2024 was a Thursday (4).
-        assert_eq!(systemtime("2024-03-14T09:26:53.589Z"), Some([2024, 3, 4, 14, 9, 26, 53, 589]));
-        assert_eq!(systemtime("2000-01-01T00:00:00Z"), Some([2000, 1, 6, 1, 0, 0, 0, 0]));
-        assert_eq!(systemtime("2024-03-14T09:26:53.5"), Some([2024, 3, 4, 14, 9, 26, 53, 500]));
+        assert_eq!(
+            systemtime("2024-03-14T09:26:53.589Z"),
+            Some([2024, 3, 4, 14, 9, 26, 53, 589])
+        );
+        assert_eq!(
+            systemtime("2000-01-01T00:00:00Z"),
+            Some([2000, 1, 6, 1, 0, 0, 0, 0])
+        );
+        assert_eq!(
+            systemtime("2024-03-14T09:26:53.5"),
+            Some([2024, 3, 4, 14, 9, 26, 53, 500])
+        );
         assert_eq!(systemtime("yesterday"), None);
         assert_eq!(systemtime("2024-13-14T09:26:53Z"), None);
     }

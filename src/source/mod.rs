@@ -83,7 +83,15 @@ pub enum FileFormat {
 impl FileFormat {
     /// Every name accepted by `--format`, for help texts and error messages.
     pub const NAMES: &'static [&'static str] = &[
-        "cu8", "cs8", "cs16", "cf32", "sigmf", "sigmf-archive", "wav", "ook", "sub",
+        "cu8",
+        "cs8",
+        "cs16",
+        "cf32",
+        "sigmf",
+        "sigmf-archive",
+        "wav",
+        "ook",
+        "sub",
     ];
 
     /// The short name used on the command line and in reports.
@@ -158,8 +166,7 @@ pub struct StreamInfo {
 impl StreamInfo {
     /// Duration in seconds, when the length is known.
     pub fn duration_s(&self) -> Option<f64> {
-        self.total_samples
-            .map(|n| n as f64 / self.sample_rate_hz)
+        self.total_samples.map(|n| n as f64 / self.sample_rate_hz)
     }
 }
 
@@ -226,7 +233,9 @@ pub enum Problem {
     #[error("cannot tell the format from the file name; give --format (one of: {})", FileFormat::NAMES.join(", "))]
     UnknownFormat,
     /// No sample rate in flags, metadata or file name.
-    #[error("no sample rate: give --rate, or use a name like g001_433.92M_250k.cu8 or a SigMF/WAV file")]
+    #[error(
+        "no sample rate: give --rate, or use a name like g001_433.92M_250k.cu8 or a SigMF/WAV file"
+    )]
     NoSampleRate,
     /// The content is not what the format requires.
     #[error("{0}")]
@@ -323,7 +332,9 @@ pub fn open_with_origins(path: &Path, ov: &Overrides) -> Result<(Input, Origins)
         return open_stdin(path, ov);
     }
     let format = match ov.format {
-        Some(FileFormat::Sigmf) if format_from_extension(path) == Some(FileFormat::SigmfArchive) => {
+        Some(FileFormat::Sigmf)
+            if format_from_extension(path) == Some(FileFormat::SigmfArchive) =>
+        {
             FileFormat::SigmfArchive
         }
         Some(f) => f,
@@ -338,8 +349,16 @@ pub fn open_with_origins(path: &Path, ov: &Overrides) -> Result<(Input, Origins)
             } else {
                 flipper::read_sub(path)?
             };
-            let rate = resolve(ov.sample_rate_hz, rec.info.sample_rate_hz, name.sample_rate_hz);
-            let freq = resolve(ov.center_freq_hz, rec.info.center_freq_hz, name.center_freq_hz);
+            let rate = resolve(
+                ov.sample_rate_hz,
+                rec.info.sample_rate_hz,
+                name.sample_rate_hz,
+            );
+            let freq = resolve(
+                ov.center_freq_hz,
+                rec.info.center_freq_hz,
+                name.center_freq_hz,
+            );
             rec.info.sample_rate_hz = rate.map(|r| r.0);
             rec.info.center_freq_hz = freq.map(|f| f.0);
             let origins = Origins {
@@ -350,7 +369,10 @@ pub fn open_with_origins(path: &Path, ov: &Overrides) -> Result<(Input, Origins)
         }
         FileFormat::Raw(sf) => {
             let file = File::open(path).map_err(|e| SourceError::new(path, e))?;
-            let len = file.metadata().map_err(|e| SourceError::new(path, e))?.len();
+            let len = file
+                .metadata()
+                .map_err(|e| SourceError::new(path, e))?
+                .len();
             if len == 0 {
                 return Err(SourceError::new(path, Problem::Empty));
             }
@@ -383,7 +405,11 @@ fn finish_iq(
     let meta_rate = Some(src.info().sample_rate_hz).filter(|r| *r > 0.0);
     let rate = resolve(ov.sample_rate_hz, meta_rate, name.sample_rate_hz)
         .ok_or_else(|| SourceError::new(path, Problem::NoSampleRate))?;
-    let freq = resolve(ov.center_freq_hz, src.info().center_freq_hz, name.center_freq_hz);
+    let freq = resolve(
+        ov.center_freq_hz,
+        src.info().center_freq_hz,
+        name.center_freq_hz,
+    );
     let mut info = src.info().clone();
     info.sample_rate_hz = rate.0;
     info.center_freq_hz = freq.map(|f| f.0);

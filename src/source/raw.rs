@@ -193,7 +193,10 @@ mod tests {
     #[test]
     fn decodes_each_format_to_full_scale() {
         let mut out = [Complex::new(9.0f32, 9.0); 2];
-        assert_eq!(decode(SampleFormat::Cu8, &[0, 255, 127, 128], &mut out).0, 2);
+        assert_eq!(
+            decode(SampleFormat::Cu8, &[0, 255, 127, 128], &mut out).0,
+            2
+        );
         assert_eq!(out[0], Complex::new(-1.0, 1.0));
         assert!((out[1].re + 0.5 / 127.5).abs() < 1e-7 && (out[1].im - 0.5 / 127.5).abs() < 1e-7);
         decode(SampleFormat::Cs8, &[0x80, 0x7f, 0, 0x40], &mut out);

@@ -142,7 +142,10 @@ pub fn parse_meta(path: &Path, len: u64, r: impl Read) -> Result<Meta, SourceErr
 
 /// The meta and data paths of the pair that `path` (either of them) belongs to.
 pub fn pair_paths(path: &Path) -> (PathBuf, PathBuf) {
-    (path.with_extension("sigmf-meta"), path.with_extension("sigmf-data"))
+    (
+        path.with_extension("sigmf-meta"),
+        path.with_extension("sigmf-data"),
+    )
 }
 
 fn build_info(
@@ -254,7 +257,10 @@ pub fn open_archive(path: &Path) -> Result<Box<dyn IqSource>, SourceError> {
     let mut datas: Vec<(PathBuf, u64, u64)> = Vec::new();
     for (k, entry) in archive.entries_with_seek().map_err(tar_err)?.enumerate() {
         if k >= 10_000 {
-            return Err(SourceError::malformed(path, "the archive has over 10000 members"));
+            return Err(SourceError::malformed(
+                path,
+                "the archive has over 10000 members",
+            ));
         }
         let mut entry = entry.map_err(tar_err)?;
         let name = entry.path().map_err(tar_err)?.into_owned();
@@ -304,7 +310,13 @@ pub fn open_archive(path: &Path) -> Result<Box<dyn IqSource>, SourceError> {
         .sample_format()
         .map_err(|p| SourceError::new(path, p))?;
     check_channels(path, &meta)?;
-    let total = check_length(&path.join(&meta_name), &path.join(&data_name), &meta, size, sf)?;
+    let total = check_length(
+        &path.join(&meta_name),
+        &path.join(&data_name),
+        &meta,
+        size,
+        sf,
+    )?;
     let mut f = File::open(path).map_err(|e| SourceError::new(path, e))?;
     f.seek(SeekFrom::Start(pos))
         .map_err(|e| SourceError::new(path, e))?;
@@ -320,7 +332,11 @@ mod tests {
     use super::*;
 
     fn meta(json: &str) -> Result<Meta, SourceError> {
-        parse_meta(Path::new("m.sigmf-meta"), json.len() as u64, json.as_bytes())
+        parse_meta(
+            Path::new("m.sigmf-meta"),
+            json.len() as u64,
+            json.as_bytes(),
+        )
     }
 
     #[test]
@@ -341,14 +357,25 @@ mod tests {
     #[test]
     fn rejects_real_and_unknown_datatypes() {
         let m = meta(r#"{"global":{"core:datatype":"rf32_le"}}"#).unwrap();
-        assert!(m.sample_format().unwrap_err().to_string().contains("real-valued"));
+        assert!(
+            m.sample_format()
+                .unwrap_err()
+                .to_string()
+                .contains("real-valued")
+        );
         let m = meta(r#"{"global":{"core:datatype":"cf64_be"}}"#).unwrap();
-        assert!(m.sample_format().unwrap_err().to_string().contains("cf64_be"));
+        assert!(
+            m.sample_format()
+                .unwrap_err()
+                .to_string()
+                .contains("cf64_be")
+        );
     }
 
     #[test]
     fn rejects_oversized_and_non_json_meta() {
-        let e = parse_meta(Path::new("big.sigmf-meta"), MAX_META_BYTES + 1, &b"{}"[..]).unwrap_err();
+        let e =
+            parse_meta(Path::new("big.sigmf-meta"), MAX_META_BYTES + 1, &b"{}"[..]).unwrap_err();
         assert!(e.to_string().contains("big.sigmf-meta") && e.to_string().contains("limit"));
         let e = meta("hello").unwrap_err();
         assert!(e.to_string().contains("not valid SigMF JSON"), "{e}");

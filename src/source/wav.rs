@@ -51,8 +51,17 @@ pub fn parse_auxi(b: &[u8]) -> Auxi {
             u16_at(12),
             u16_at(14),
         );
-        if (1..=9999).contains(&y) && (1..=12).contains(&mo) && (1..=31).contains(&d) && h < 24 && mi < 60 && s < 61 && ms < 1000 {
-            a.start_time = Some(format!("{y:04}-{mo:02}-{d:02}T{h:02}:{mi:02}:{s:02}.{ms:03}"));
+        if (1..=9999).contains(&y)
+            && (1..=12).contains(&mo)
+            && (1..=31).contains(&d)
+            && h < 24
+            && mi < 60
+            && s < 61
+            && ms < 1000
+        {
+            a.start_time = Some(format!(
+                "{y:04}-{mo:02}-{d:02}T{h:02}:{mi:02}:{s:02}.{ms:03}"
+            ));
         }
     }
     if b.len() >= 36 {
@@ -85,7 +94,10 @@ fn walk(path: &Path, f: &mut File, file_len: u64) -> Result<Layout, SourceError>
         ));
     }
     if &head[0..4] != b"RIFF" || &head[8..12] != b"WAVE" {
-        return Err(SourceError::malformed(path, "not a WAV file (no RIFF/WAVE header)"));
+        return Err(SourceError::malformed(
+            path,
+            "not a WAV file (no RIFF/WAVE header)",
+        ));
     }
     let mut pos = 12u64;
     let mut data: Option<(u64, u64)> = None;
@@ -221,7 +233,11 @@ pub fn open(path: &Path) -> Result<Box<dyn IqSource>, SourceError> {
                 path,
                 Problem::Unsupported(format!(
                     "{b}-bit {} WAV samples are not supported (8-bit unsigned, 16-bit integer or 32-bit float)",
-                    if k == hound::SampleFormat::Float { "float" } else { "integer" }
+                    if k == hound::SampleFormat::Float {
+                        "float"
+                    } else {
+                        "integer"
+                    }
                 )),
             ));
         }
