@@ -449,7 +449,14 @@ fn open_stdin(path: &Path, ov: &Overrides) -> Result<(Input, Origins), SourceErr
                 )),
             ));
         }
-        None => return Err(SourceError::new(path, Problem::UnknownFormat)),
+        None => {
+            return Err(SourceError::new(
+                path,
+                Problem::Unsupported(
+                    "standard input has no file name to tell the format: give --format (cu8, cs8, cs16 or cf32)".into(),
+                ),
+            ));
+        }
     };
     let rate = ov
         .sample_rate_hz

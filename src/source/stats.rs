@@ -1,7 +1,8 @@
 //! Whole-recording statistics, accumulated block by block in constant memory: sample count,
 //! DC offset, RMS and peak level, clipping, and a robust noise-level estimate.
 //!
-//! Levels are in dBFS with full scale = magnitude 1.0 (a full-scale sine-wave tone reads 0 dBFS).
+//! Levels are in dBFS with full scale = magnitude 1.0 (a full-scale complex tone reads 0 dBFS;
+//! a sample with both I and Q at their rails, as clipped cu8 data has, reads +3 dBFS).
 //! The noise level is a low percentile (10 %) of the mean power of short blocks, each block's
 //! own mean removed first so a DC offset does not pass for noise; the block powers go into a
 //! fixed histogram in dB, so memory does not grow with the recording.
