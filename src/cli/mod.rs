@@ -11,6 +11,7 @@ use crate::sink::SinkError;
 use crate::source::{FileFormat, Overrides, SourceError};
 
 pub mod analyze;
+pub mod info;
 pub mod listen;
 pub mod radio;
 pub mod scan;
@@ -66,6 +67,14 @@ Examples:
   fobscope synth fsk.sigmf-meta --kind fsk --bits 10110011 --coding manchester --deviation 30k
   fobscope synth dead_key.cu8 --kind noise --duration 5s --rate 2.4M --level -30 --snr 0")]
     Synth(synth::SynthArgs),
+    /// Describe recordings: format, sample rate, centre frequency, duration, DC offset,
+    /// levels, clipping and noise floor.
+    #[command(after_help = "Examples:
+  fobscope info g001_433.92M_250k.cu8
+  fobscope info capture.cu8 --rate 2.4M --freq 433.92M
+  fobscope info key.sigmf-meta key.wav --json
+  rtl_sdr -f 315M -s 1024k - | fobscope info - --format cu8 --rate 1024k")]
+    Info(info::InfoArgs),
 }
 
 /// How the input is to be read: the flags that win over the file's own metadata.
@@ -135,6 +144,7 @@ pub fn main() -> ExitCode {
         Command::Scan(a) => scan::run(a),
         Command::Serve(a) => serve::run(a),
         Command::Synth(a) => synth::run(a),
+        Command::Info(a) => info::run(a),
     };
     match result {
         Ok(code) => code,

@@ -4,11 +4,12 @@
 //! GNU Radio for cf32, the SigMF specification for SigMF, SDR#/HDSDR for WAV with `auxi`), so
 //! other tools read our files and our readers read theirs.
 
+use std::fmt;
 use std::path::Path;
 
 use num_complex::Complex;
 
-use crate::source::FileFormat;
+use crate::source::{FileFormat, SampleFormat};
 
 /// Metadata written with a recording.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -67,16 +68,60 @@ pub trait IqSink: Send {
     fn finish(self: Box<Self>) -> Result<(), SinkError>;
 }
 
+pub mod raw;
+pub mod sigmf;
+pub mod wav;
+
+impl SinkError {
+    /// Builds an error for `path`.
+    pub fn new(path: impl AsRef<Path>, message: impl fmt::Display) -> Self {
+        SinkError {
+            path: path.as_ref().display().to_string(),
+            message: message.to_string(),
+        }
+    }
+}
+
 /// Creates a writer for `path`; the format comes from `format` or else the extension.
+///
+/// Raw formats write headerless samples; `sigmf` writes a `.sigmf-meta`/`.sigmf-data` pair of
+/// `cf32_le` samples (see [`sigmf::SigmfWriter::create`] for other encodings); `wav` writes
+/// 16-bit samples with an `auxi` chunk (see [`wav::WavWriter::create`] for float).
 pub fn create(
     path: &Path,
     format: Option<FileFormat>,
     meta: &SinkMeta,
 ) -> Result<Box<dyn IqSink>, SinkError> {
-    let _ = (format, meta);
-    Err(SinkError {
-        path: path.display().to_string(),
-        message: "writers are not built yet".into(),
+    let format = match format {
+        Some(f) => f,
+        None => crate::source::format_from_extension(path).ok_or_else(|| {
+            SinkError::new(
+                path,
+                "cannot tell the output format from the file name; use an extension such as .cu8, .cs16, .cf32, .sigmf-meta or .wav",
+            )
+        })?,
+    };
+    if !(meta.sample_rate_hz.is_finite() && meta.sample_rate_hz > 0.0) {
+        return Err(SinkError::new(
+            path,
+            format!(
+                "invalid sample rate {} for a recording",
+                meta.sample_rate_hz
+            ),
+        ));
+    }
+    Ok(match format {
+        FileFormat::Raw(sf) => Box::new(raw::RawWriter::create(path, sf)?),
+        FileFormat::Sigmf => Box::new(sigmf::SigmfWriter::create(path, SampleFormat::Cf32, meta)?),
+        FileFormat::Wav => Box::new(wav::WavWriter::create(path, wav::WavSamples::I16, meta)?),
+        other => {
+            return Err(SinkError::new(
+                path,
+                format!(
+                    "writing {other} files is not supported (cu8, cs8, cs16, cf32, sigmf, wav)"
+                ),
+            ));
+        }
     })
 }
 

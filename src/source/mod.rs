@@ -11,15 +11,23 @@
 //! after the demodulator, as [`PulseRecording`]s.
 
 use std::fmt;
+use std::fs::File;
 use std::path::Path;
 
 use num_complex::Complex;
 
 use crate::pulse::PulseTrain;
 
+pub mod filename;
+pub mod flipper;
+pub mod ook;
+pub mod raw;
 pub mod rtl_tcp;
+pub mod sigmf;
 #[cfg(feature = "soapy")]
 pub mod soapy;
+pub mod stats;
+pub mod wav;
 
 /// Default number of samples per block handed out by readers.
 pub const BLOCK_SAMPLES: usize = 1 << 16;
@@ -277,7 +285,212 @@ impl SourceError {
     }
 }
 
-/// Opens `path` (placeholder until the readers land).
-pub fn open(path: &Path, _ov: &Overrides) -> Result<Input, SourceError> {
-    Err(SourceError::new(path, Problem::UnknownFormat))
+/// Where a piece of metadata came from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Origin {
+    /// A command-line flag (`--rate`, `--freq`).
+    Flag,
+    /// The file's own metadata (SigMF meta, WAV header or `auxi` chunk, pulse-file header).
+    Metadata,
+    /// An rtl_433-style file name (`g001_433.92M_250k.cu8`).
+    FileName,
+}
+
+impl Origin {
+    /// A short phrase for reports: `flag`, `metadata`, `file name`.
+    pub fn describe(self) -> &'static str {
+        match self {
+            Origin::Flag => "flag",
+            Origin::Metadata => "metadata",
+            Origin::FileName => "file name",
+        }
+    }
+}
+
+/// Where the sample rate and centre frequency of an opened input came from.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Origins {
+    /// Origin of the sample rate (`None` when unknown, pulse files only).
+    pub sample_rate: Option<Origin>,
+    /// Origin of the centre frequency (`None` when unknown).
+    pub center_freq: Option<Origin>,
+}
+
+/// Picks the first known value: flag, then metadata, then file name.
+fn resolve(flag: Option<f64>, meta: Option<f64>, name: Option<f64>) -> Option<(f64, Origin)> {
+    flag.map(|v| (v, Origin::Flag))
+        .or(meta.map(|v| (v, Origin::Metadata)))
+        .or(name.map(|v| (v, Origin::FileName)))
+}
+
+/// The format a path's extension names, if any (`.sigmf` is an archive).
+pub fn format_from_extension(path: &Path) -> Option<FileFormat> {
+    let ext = path.extension()?.to_str()?.to_ascii_lowercase();
+    match ext.as_str() {
+        "sigmf" => Some(FileFormat::SigmfArchive),
+        "wave" => Some(FileFormat::Wav),
+        _ => FileFormat::parse(&ext),
+    }
+}
+
+/// Opens `path` (`-` for standard input) as a recording: the reader from `ov.format` or else
+/// the extension, the metadata resolved as flags, then file metadata, then file name.
+pub fn open(path: &Path, ov: &Overrides) -> Result<Input, SourceError> {
+    open_with_origins(path, ov).map(|(input, _)| input)
+}
+
+/// Like [`open`], also saying where the sample rate and centre frequency came from.
+pub fn open_with_origins(path: &Path, ov: &Overrides) -> Result<(Input, Origins), SourceError> {
+    if path.as_os_str() == "-" {
+        return open_stdin(path, ov);
+    }
+    let format = match ov.format {
+        Some(FileFormat::Sigmf)
+            if format_from_extension(path) == Some(FileFormat::SigmfArchive) =>
+        {
+            FileFormat::SigmfArchive
+        }
+        Some(f) => f,
+        None => format_from_extension(path)
+            .ok_or_else(|| SourceError::new(path, Problem::UnknownFormat))?,
+    };
+    let name = filename::parse_path(path);
+    match format {
+        FileFormat::Ook | FileFormat::FlipperSub => {
+            let mut rec = if format == FileFormat::Ook {
+                ook::read_ook(path)?
+            } else {
+                flipper::read_sub(path)?
+            };
+            let rate = resolve(
+                ov.sample_rate_hz,
+                rec.info.sample_rate_hz,
+                name.sample_rate_hz,
+            );
+            let freq = resolve(
+                ov.center_freq_hz,
+                rec.info.center_freq_hz,
+                name.center_freq_hz,
+            );
+            rec.info.sample_rate_hz = rate.map(|r| r.0);
+            rec.info.center_freq_hz = freq.map(|f| f.0);
+            let origins = Origins {
+                sample_rate: rate.map(|r| r.1),
+                center_freq: freq.map(|f| f.1),
+            };
+            Ok((Input::Pulses(rec), origins))
+        }
+        FileFormat::Raw(sf) => {
+            let file = File::open(path).map_err(|e| SourceError::new(path, e))?;
+            let len = file
+                .metadata()
+                .map_err(|e| SourceError::new(path, e))?
+                .len();
+            if len == 0 {
+                return Err(SourceError::new(path, Problem::Empty));
+            }
+            let info = StreamInfo {
+                path: path.display().to_string(),
+                format,
+                sample_format: sf,
+                sample_rate_hz: 0.0,
+                center_freq_hz: None,
+                total_samples: Some(len / sf.bytes_per_sample() as u64),
+                datetime: None,
+                hardware: None,
+            };
+            finish_iq(path, ov, &name, Box::new(raw::RawReader::new(file, info)))
+        }
+        FileFormat::Sigmf => finish_iq(path, ov, &name, sigmf::open_pair(path)?),
+        FileFormat::SigmfArchive => finish_iq(path, ov, &name, sigmf::open_archive(path)?),
+        FileFormat::Wav => finish_iq(path, ov, &name, wav::open(path)?),
+    }
+}
+
+/// Resolves rate and frequency for an opened IQ source (its info holds the file's metadata,
+/// rate 0 meaning none).
+fn finish_iq(
+    path: &Path,
+    ov: &Overrides,
+    name: &filename::NameInfo,
+    src: Box<dyn IqSource>,
+) -> Result<(Input, Origins), SourceError> {
+    let meta_rate = Some(src.info().sample_rate_hz).filter(|r| *r > 0.0);
+    let rate = resolve(ov.sample_rate_hz, meta_rate, name.sample_rate_hz)
+        .ok_or_else(|| SourceError::new(path, Problem::NoSampleRate))?;
+    let freq = resolve(
+        ov.center_freq_hz,
+        src.info().center_freq_hz,
+        name.center_freq_hz,
+    );
+    let mut info = src.info().clone();
+    info.sample_rate_hz = rate.0;
+    info.center_freq_hz = freq.map(|f| f.0);
+    let origins = Origins {
+        sample_rate: Some(rate.1),
+        center_freq: freq.map(|f| f.1),
+    };
+    Ok((Input::Iq(Box::new(Resolved { inner: src, info })), origins))
+}
+
+/// A source whose metadata was resolved by [`open`].
+struct Resolved {
+    inner: Box<dyn IqSource>,
+    info: StreamInfo,
+}
+
+impl IqSource for Resolved {
+    fn info(&self) -> &StreamInfo {
+        &self.info
+    }
+    fn read(&mut self, out: &mut [Complex<f32>]) -> Result<usize, SourceError> {
+        self.inner.read(out)
+    }
+    fn warnings(&self) -> Vec<String> {
+        self.inner.warnings()
+    }
+}
+
+fn open_stdin(path: &Path, ov: &Overrides) -> Result<(Input, Origins), SourceError> {
+    let sf = match ov.format {
+        Some(FileFormat::Raw(sf)) => sf,
+        Some(other) => {
+            return Err(SourceError::new(
+                path,
+                Problem::Unsupported(format!(
+                    "{other} cannot be read from standard input; give the file's path (standard input takes cu8, cs8, cs16, cf32)"
+                )),
+            ));
+        }
+        None => {
+            return Err(SourceError::new(
+                path,
+                Problem::Unsupported(
+                    "standard input has no file name to tell the format: give --format (cu8, cs8, cs16 or cf32)".into(),
+                ),
+            ));
+        }
+    };
+    let rate = ov
+        .sample_rate_hz
+        .ok_or_else(|| SourceError::new(path, Problem::NoSampleRate))?;
+    let info = StreamInfo {
+        path: "-".into(),
+        format: FileFormat::Raw(sf),
+        sample_format: sf,
+        sample_rate_hz: rate,
+        center_freq_hz: ov.center_freq_hz,
+        total_samples: None,
+        datetime: None,
+        hardware: None,
+    };
+    let origins = Origins {
+        sample_rate: Some(Origin::Flag),
+        center_freq: ov.center_freq_hz.map(|_| Origin::Flag),
+    };
+    Ok((
+        Input::Iq(Box::new(raw::RawReader::new(std::io::stdin(), info))),
+        origins,
+    ))
 }

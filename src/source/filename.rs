@@ -1,0 +1,165 @@
+//! Sample rate and centre frequency from rtl_433-style file names (`g001_433.92M_250k.cu8`).
+//!
+//! The rules are rtl_433's (its `-r` help text): parameters are tokens separated by
+//! non-alphanumeric characters, case-insensitive; a centre frequency is a (fractional) number
+//! suffixed with `M`, `Hz`, `kHz`, `MHz` or `GHz`; a sample rate is a (fractional) number
+//! suffixed with `k`, `sps`, `ksps`, `Msps` or `Gsps`. So `433.92M` is 433.92 MHz and `250k`
+//! is 250 kS/s; a bare number (`001`, `46013`) means nothing.
+
+use std::path::Path;
+
+/// What a file name says.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct NameInfo {
+    /// Samples per second, from a `k`/`sps`/`ksps`/`Msps`/`Gsps` token.
+    pub sample_rate_hz: Option<f64>,
+    /// Centre frequency in Hz, from an `M`/`Hz`/`kHz`/`MHz`/`GHz` token.
+    pub center_freq_hz: Option<f64>,
+}
+
+/// Reads the parameters from the file name of `path` (directories are not looked at).
+/// When a kind of token appears more than once, the last one wins.
+pub fn parse_path(path: &Path) -> NameInfo {
+    match path.file_name().and_then(|n| n.to_str()) {
+        Some(name) => parse_name(name),
+        None => NameInfo::default(),
+    }
+}
+
+/// Reads the parameters from a file name such as `g001_433.92M_250k.cu8`.
+pub fn parse_name(name: &str) -> NameInfo {
+    let mut info = NameInfo::default();
+    // '.' separates tokens too, except between two digits (inside a fractional number).
+    let chars: Vec<char> = name.chars().collect();
+    let mut token = String::new();
+    let mut tokens = Vec::new();
+    for (i, &c) in chars.iter().enumerate() {
+        let inner_dot = c == '.'
+            && i > 0
+            && chars[i - 1].is_ascii_digit()
+            && chars.get(i + 1).is_some_and(|d| d.is_ascii_digit());
+        if c.is_ascii_alphanumeric() || inner_dot {
+            token.push(c);
+        } else if !token.is_empty() {
+            tokens.push(std::mem::take(&mut token));
+        }
+    }
+    if !token.is_empty() {
+        tokens.push(token);
+    }
+    for t in &tokens {
+        match classify(t) {
+            Some(Token::Freq(f)) => info.center_freq_hz = Some(f),
+            Some(Token::Rate(r)) => info.sample_rate_hz = Some(r),
+            None => {}
+        }
+    }
+    info
+}
+
+enum Token {
+    Freq(f64),
+    Rate(f64),
+}
+
+fn classify(token: &str) -> Option<Token> {
+    let split = token
+        .find(|c: char| !(c.is_ascii_digit() || c == '.'))
+        .filter(|&i| i > 0)?;
+    let (num, suffix) = token.split_at(split);
+    if num.starts_with('.') || num.ends_with('.') {
+        return None;
+    }
+    let v: f64 = num.parse().ok()?;
+    let tok = match suffix.to_ascii_lowercase().as_str() {
+        "m" | "mhz" => Token::Freq(v * 1e6),
+        "hz" => Token::Freq(v),
+        "khz" => Token::Freq(v * 1e3),
+        "ghz" => Token::Freq(v * 1e9),
+        "k" | "ksps" => Token::Rate(v * 1e3),
+        "sps" => Token::Rate(v),
+        "msps" => Token::Rate(v * 1e6),
+        "gsps" => Token::Rate(v * 1e9),
+        _ => return None,
+    };
+    match tok {
+        Token::Freq(f) | Token::Rate(f) if !(f.is_finite() && f > 0.0) => None,
+        t => Some(t),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn close(a: Option<f64>, b: f64) -> bool {
+        a.is_some_and(|a| (a - b).abs() < 1e-3)
+    }
+
+    #[test]
+    fn rtl_433_default_name() {
+        let i = parse_name("g001_433.92M_250k.cu8");
+        assert!(close(i.center_freq_hz, 433.92e6), "{i:?}");
+        assert!(close(i.sample_rate_hz, 250e3), "{i:?}");
+    }
+
+    #[test]
+    fn megacode_capture_name() {
+        let i = parse_name("001-46013_318M_250k.ook");
+        assert!(close(i.center_freq_hz, 318e6), "{i:?}");
+        assert!(close(i.sample_rate_hz, 250e3), "{i:?}");
+    }
+
+    #[test]
+    fn rate_1024k_and_315m_in_any_order() {
+        let i = parse_name("car_1024k_315M.cs16");
+        assert!(close(i.sample_rate_hz, 1_024_000.0));
+        assert!(close(i.center_freq_hz, 315e6));
+    }
+
+    #[test]
+    fn m_token_is_a_frequency_even_when_small() {
+        // rtl_433 reads `2.4M` as a frequency, never as a rate.
+        let i = parse_name("x_2.4M_.cu8");
+        assert!(close(i.center_freq_hz, 2.4e6));
+        assert_eq!(i.sample_rate_hz, None);
+    }
+
+    #[test]
+    fn long_suffixes_and_case() {
+        let i = parse_name("rec_868.35MHZ_2.4Msps.cf32");
+        assert!(close(i.center_freq_hz, 868.35e6));
+        assert!(close(i.sample_rate_hz, 2.4e6));
+        let i = parse_name("rec-433920kHz-250000sps.cu8");
+        assert!(close(i.center_freq_hz, 433.92e6));
+        assert!(close(i.sample_rate_hz, 250e3));
+        let i = parse_name("a_1.2GHz_3ksps");
+        assert!(close(i.center_freq_hz, 1.2e9));
+        assert!(close(i.sample_rate_hz, 3e3));
+    }
+
+    #[test]
+    fn names_without_parameters() {
+        assert_eq!(parse_name("gfile001.cu8"), NameInfo::default());
+        assert_eq!(parse_name("hondacar-lock2.cu8"), NameInfo::default());
+        // Words that merely end in a suffix letter are not numbers.
+        assert_eq!(parse_name("track_mark.cu8"), NameInfo::default());
+        // Degenerate numbers.
+        assert_eq!(parse_name("a_0k_3.M.cu8"), NameInfo::default());
+    }
+
+    #[test]
+    fn extension_is_not_taken_for_a_token() {
+        // ".cs8" must not glue onto the rate: "250k.cs8" splits at the dot.
+        let i = parse_name("f_250k.cs8");
+        assert!(close(i.sample_rate_hz, 250e3));
+    }
+
+    #[test]
+    fn only_file_name_is_used() {
+        let i = parse_path(Path::new("/rec/433.92M_1000k/gfile001.cu8"));
+        assert_eq!(i, NameInfo::default());
+        let i = parse_path(Path::new("/rec/g_433.92M_1000k.cu8"));
+        assert!(close(i.sample_rate_hz, 1e6));
+    }
+}
