@@ -46,6 +46,7 @@ fn meta() -> SinkMeta {
         datetime: Some("2024-03-14T09:26:53.589Z".into()),
         description: Some("round-trip test".into()),
         hardware: Some("test bench".into()),
+        sigmf_sample_format: None,
     }
 }
 

@@ -130,6 +130,7 @@ pub fn run(args: &ListenArgs) -> Result<ExitCode, CliError> {
                 datetime: Some(sink::now_iso8601()),
                 description: Some("fobscope listen".into()),
                 hardware: info.hardware.clone(),
+                sigmf_sample_format: Some(info.sample_format),
             },
         )?),
         None => None,

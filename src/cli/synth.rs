@@ -438,6 +438,7 @@ pub fn run(a: &SynthArgs) -> Result<ExitCode, CliError> {
             a.seed
         )),
         hardware: Some("fobscope synth".into()),
+        sigmf_sample_format: None,
     };
     let mut sink = sink::create(&a.out, a.format, &meta)?;
     let mut buf = vec![num_complex::Complex::new(0.0f32, 0.0); BLOCK_SAMPLES];

@@ -24,6 +24,9 @@ pub struct SinkMeta {
     pub description: Option<String>,
     /// Hardware description for SigMF `core:hw`.
     pub hardware: Option<String>,
+    /// Sample encoding inside a SigMF pair (default cf32; a live RTL-SDR stream is recorded as
+    /// cu8, byte for byte).
+    pub sigmf_sample_format: Option<SampleFormat>,
 }
 
 /// A writer error: always names the file.
@@ -112,7 +115,11 @@ pub fn create(
     }
     Ok(match format {
         FileFormat::Raw(sf) => Box::new(raw::RawWriter::create(path, sf)?),
-        FileFormat::Sigmf => Box::new(sigmf::SigmfWriter::create(path, SampleFormat::Cf32, meta)?),
+        FileFormat::Sigmf => Box::new(sigmf::SigmfWriter::create(
+            path,
+            meta.sigmf_sample_format.unwrap_or(SampleFormat::Cf32),
+            meta,
+        )?),
         FileFormat::Wav => Box::new(wav::WavWriter::create(path, wav::WavSamples::I16, meta)?),
         other => {
             return Err(SinkError::new(

@@ -10,7 +10,7 @@ use num_complex::Complex;
 use serde_json::{Map, Value, json};
 
 use super::raw::SampleWriter;
-use super::{IqSink, SinkError, SinkMeta};
+use super::{Annotation, IqSink, SinkError, SinkMeta};
 use crate::source::SampleFormat;
 
 /// The SigMF `core:datatype` of a sample format (little-endian where it matters).
@@ -55,8 +55,31 @@ pub fn meta_json(format: SampleFormat, meta: &SinkMeta) -> Value {
 pub struct SigmfWriter {
     meta_path: PathBuf,
     data_path: PathBuf,
-    meta_text: String,
+    meta: Value,
+    annotations: usize,
     data: SampleWriter<BufWriter<File>>,
+}
+
+/// Most annotations one recording keeps (the meta is rewritten at each).
+pub const MAX_ANNOTATIONS: usize = 10_000;
+
+/// The SigMF annotation object of an [`Annotation`].
+pub fn annotation_json(a: &Annotation) -> Value {
+    let mut m = Map::new();
+    m.insert("core:sample_start".into(), json!(a.sample_start));
+    m.insert("core:sample_count".into(), json!(a.sample_count));
+    if let Some(f) = a.freq_lower_hz {
+        m.insert("core:freq_lower_edge".into(), json!(f));
+    }
+    if let Some(f) = a.freq_upper_hz {
+        m.insert("core:freq_upper_edge".into(), json!(f));
+    }
+    m.insert("core:label".into(), json!(a.label));
+    if let Some(c) = &a.comment {
+        m.insert("core:comment".into(), json!(c));
+    }
+    m.insert("core:generator".into(), json!("fobscope"));
+    Value::Object(m)
 }
 
 fn write_meta(path: &Path, text: &str) -> Result<(), SinkError> {
@@ -78,20 +101,36 @@ impl SigmfWriter {
         }
         let meta_path = path.with_extension("sigmf-meta");
         let data_path = path.with_extension("sigmf-data");
-        let meta_text = serde_json::to_string_pretty(&meta_json(format, meta))
-            .map_err(|e| SinkError::new(&meta_path, e))?;
+        let meta = meta_json(format, meta);
         let f = File::create(&data_path).map_err(|e| SinkError::new(&data_path, e))?;
-        write_meta(&meta_path, &meta_text)?;
+        write_meta(&meta_path, &render(&meta_path, &meta)?)?;
         Ok(SigmfWriter {
             meta_path,
             data_path,
-            meta_text,
+            meta,
+            annotations: 0,
             data: SampleWriter::new(BufWriter::with_capacity(1 << 16, f), format),
         })
     }
 }
 
+fn render(path: &Path, meta: &Value) -> Result<String, SinkError> {
+    serde_json::to_string_pretty(meta).map_err(|e| SinkError::new(path, e))
+}
+
 impl IqSink for SigmfWriter {
+    fn annotate(&mut self, annotation: &Annotation) -> Result<(), SinkError> {
+        if self.annotations >= MAX_ANNOTATIONS {
+            return Ok(());
+        }
+        if let Some(list) = self.meta["annotations"].as_array_mut() {
+            list.push(annotation_json(annotation));
+            self.annotations += 1;
+        }
+        // Rewritten at once, so an interrupted recording keeps its annotations.
+        write_meta(&self.meta_path, &render(&self.meta_path, &self.meta)?)
+    }
+
     fn write(&mut self, samples: &[Complex<f32>]) -> Result<(), SinkError> {
         self.data
             .write(samples)
@@ -102,21 +141,62 @@ impl IqSink for SigmfWriter {
         let SigmfWriter {
             meta_path,
             data_path,
-            meta_text,
+            meta,
             data,
+            ..
         } = *self;
         let mut w = data.into_inner();
         w.flush().map_err(|e| SinkError::new(&data_path, e))?;
         w.get_ref()
             .sync_all()
             .map_err(|e| SinkError::new(&data_path, e))?;
-        write_meta(&meta_path, &meta_text)
+        write_meta(&meta_path, &render(&meta_path, &meta)?)
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn annotations_are_on_disk_before_the_recording_ends() {
+        let dir = std::env::temp_dir().join(format!("fobscope-sigmf-ann-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("rec.sigmf-meta");
+        let mut w = SigmfWriter::create(
+            &path,
+            SampleFormat::Cu8,
+            &SinkMeta {
+                sample_rate_hz: 250e3,
+                ..Default::default()
+            },
+        )
+        .unwrap();
+        w.write(&[Complex::new(0.5, -0.5); 1000]).unwrap();
+        w.annotate(&Annotation {
+            sample_start: 100,
+            sample_count: 500,
+            freq_lower_hz: Some(433.91e6),
+            freq_upper_hz: Some(433.93e6),
+            label: "KeeLoq".into(),
+            comment: None,
+        })
+        .unwrap();
+        // Not finished: as after a crash, the meta on disk already holds the annotation.
+        let v: Value = serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+        assert_eq!(v["global"]["core:datatype"], "cu8");
+        let a = &v["annotations"][0];
+        assert_eq!(a["core:sample_start"], 100);
+        assert_eq!(a["core:sample_count"], 500);
+        assert_eq!(a["core:label"], "KeeLoq");
+        assert_eq!(a["core:freq_upper_edge"], 433.93e6);
+        Box::new(w).finish().unwrap();
+        assert_eq!(
+            std::fs::metadata(dir.join("rec.sigmf-data")).unwrap().len(),
+            2000
+        );
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
 
     #[test]
     fn meta_has_the_core_fields() {
@@ -126,6 +206,7 @@ mod tests {
             datetime: Some("2024-01-02T03:04:05Z".into()),
             description: Some("key".into()),
             hardware: Some("RTL-SDR".into()),
+            sigmf_sample_format: None,
         };
         let v = meta_json(SampleFormat::Cs16, &m);
         assert_eq!(v["global"]["core:datatype"], "ci16_le");

@@ -282,10 +282,6 @@ fn read_exact_or(stream: &mut TcpStream, buf: &mut [u8]) -> io::Result<()> {
     Ok(())
 }
 
-fn cu8(b: u8) -> f32 {
-    (f32::from(b) - 127.5) / 127.5
-}
-
 impl IqSource for RtlTcpSource {
     fn info(&self) -> &StreamInfo {
         &self.info
@@ -346,18 +342,14 @@ impl IqSource for RtlTcpSource {
         let mut data: &[u8] = &self.bytes[..n];
         let mut k = 0;
         if let Some(i) = self.carry.take() {
-            out[0] = Complex::new(cu8(i), cu8(data[0]));
+            super::raw::decode(SampleFormat::Cu8, &[i, data[0]], &mut out[..1]);
             data = &data[1..];
             k = 1;
         }
-        let pairs = data.chunks_exact(2);
-        if let [last] = pairs.remainder() {
-            self.carry = Some(*last);
+        if data.len() % 2 == 1 {
+            self.carry = Some(data[data.len() - 1]);
         }
-        for (o, p) in out[k..].iter_mut().zip(pairs) {
-            *o = Complex::new(cu8(p[0]), cu8(p[1]));
-            k += 1;
-        }
+        k += super::raw::decode(SampleFormat::Cu8, data, &mut out[k..]).0;
         Ok(k)
     }
 }
@@ -366,6 +358,10 @@ impl IqSource for RtlTcpSource {
 mod tests {
     use super::*;
     use std::net::TcpListener;
+
+    fn cu8(b: u8) -> f32 {
+        (f32::from(b) - 127.5) / 127.5
+    }
     use std::thread;
 
     #[test]
