@@ -10,6 +10,9 @@ use clap::{Args, Parser, Subcommand};
 use crate::sink::SinkError;
 use crate::source::{FileFormat, Overrides, SourceError};
 
+pub mod cars;
+pub mod check;
+pub mod compare;
 pub mod units;
 
 /// Exit code for errors (bad input, unreadable file, bad arguments).
@@ -31,7 +34,14 @@ pub struct Cli {
 
 /// Subcommands.
 #[derive(Debug, Subcommand)]
-pub enum Command {}
+pub enum Command {
+    /// Judge one recording: working, weak, no signal, or on the wrong band for the car.
+    Check(check::CheckArgs),
+    /// Compare two recordings side by side (two keys, or one key twice).
+    Compare(compare::CompareArgs),
+    /// List the vehicle table: band, key, battery, initialisation procedure, source.
+    Cars(cars::CarsArgs),
+}
 
 /// How the input is to be read: the flags that win over the file's own metadata.
 #[derive(Clone, Debug, Default, Args)]
@@ -90,7 +100,11 @@ pub enum CliError {
 /// Entry point of the binary.
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
-    let result: Result<ExitCode, CliError> = match cli.command {};
+    let result: Result<ExitCode, CliError> = match cli.command {
+        Command::Check(a) => check::run(&a),
+        Command::Compare(a) => compare::run(&a),
+        Command::Cars(a) => cars::run(&a),
+    };
     match result {
         Ok(code) => code,
         Err(e) => {
