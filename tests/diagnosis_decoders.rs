@@ -43,7 +43,13 @@ fn keeloq_lost_first_mark_and_flags() {
     let mut j = Jitter::new(7, 0.10);
     let mut pulses = keeloq_pulses(&w, 410.0, 11, &mut j);
     pulses.last_mut().unwrap().low_us = 0.0;
-    let frames = decode(&PulseTrain { start_s: 0.0, pulses }, &empty_analysis());
+    let frames = decode(
+        &PulseTrain {
+            start_s: 0.0,
+            pulses,
+        },
+        &empty_analysis(),
+    );
     assert_eq!(frames.len(), 1);
     let f = &frames[0];
     assert_eq!(f.fields["preamble_marks"], 11);
@@ -63,7 +69,13 @@ fn keeloq_words_that_differ_are_reported_separately() {
     let mut pulses = keeloq_pulses(&HEALTHY, 400.0, 12, &mut j);
     pulses.extend(keeloq_pulses(&HEALTHY, 400.0, 12, &mut j));
     pulses.extend(keeloq_pulses(&other, 400.0, 12, &mut j));
-    let frames = decode(&PulseTrain { start_s: 0.0, pulses }, &empty_analysis());
+    let frames = decode(
+        &PulseTrain {
+            start_s: 0.0,
+            pulses,
+        },
+        &empty_analysis(),
+    );
     assert_eq!(frames.len(), 2);
     assert_eq!(frames[0].repeats, 2);
     assert_eq!(frames[1].repeats, 1);
@@ -76,7 +88,10 @@ fn keeloq_cut_short_is_incomplete_not_invented() {
     let mut pulses = keeloq_pulses(&HEALTHY, 400.0, 12, &mut j);
     pulses.truncate(12 + 63);
     pulses.last_mut().unwrap().low_us = 0.0;
-    let caps = keeloq_decoder::find_words(&PulseTrain { start_s: 0.0, pulses });
+    let caps = keeloq_decoder::find_words(&PulseTrain {
+        start_s: 0.0,
+        pulses,
+    });
     assert_eq!(caps.len(), 1);
     assert!(!caps[0].complete());
     assert_eq!(caps[0].bits.len(), 63);
@@ -134,7 +149,13 @@ fn random_pulses_decode_as_nothing() {
                 low_us: rng.random_range(100.0..1500.0),
             })
             .collect();
-        let frames = decode(&PulseTrain { start_s: 0.0, pulses }, &empty_analysis());
+        let frames = decode(
+            &PulseTrain {
+                start_s: 0.0,
+                pulses,
+            },
+            &empty_analysis(),
+        );
         assert!(frames.is_empty(), "{frames:?}");
     }
 }

@@ -46,15 +46,30 @@ pub struct CompareArgs {
 pub fn render_text(c: &Comparison) -> String {
     let mut s = format!("{}\n", c.combined);
     s.push_str(&format!("A: {}\nB: {}\n", c.a.path, c.b.path));
-    let w = c.lines.iter().map(|l| l.a.chars().count()).max().unwrap_or(0).max(1);
-    let wb = c.lines.iter().map(|l| l.b.chars().count()).max().unwrap_or(0).max(1);
+    let w = c
+        .lines
+        .iter()
+        .map(|l| l.a.chars().count())
+        .max()
+        .unwrap_or(0)
+        .max(1);
+    let wb = c
+        .lines
+        .iter()
+        .map(|l| l.b.chars().count())
+        .max()
+        .unwrap_or(0)
+        .max(1);
     for l in &c.lines {
         s.push_str(&format!(
             "  {:<14} {:<w$}  {:<wb$}{}\n",
             l.what,
             l.a,
             l.b,
-            l.note.as_deref().map(|n| format!("  {n}")).unwrap_or_default(),
+            l.note
+                .as_deref()
+                .map(|n| format!("  {n}"))
+                .unwrap_or_default(),
         ));
     }
     for (name, k) in [("A", &c.a), ("B", &c.b)] {

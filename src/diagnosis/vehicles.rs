@@ -138,8 +138,14 @@ fn parse_record(fields: &[(String, String)], line: usize) -> Result<Vehicle, Tab
     let (a, b) = years_text
         .split_once('-')
         .ok_or_else(|| err(format!("years '{years_text}' is not YYYY-YYYY")))?;
-    let y0: u16 = a.trim().parse().map_err(|_| err(format!("bad year '{a}'")))?;
-    let y1: u16 = b.trim().parse().map_err(|_| err(format!("bad year '{b}'")))?;
+    let y0: u16 = a
+        .trim()
+        .parse()
+        .map_err(|_| err(format!("bad year '{a}'")))?;
+    let y1: u16 = b
+        .trim()
+        .parse()
+        .map_err(|_| err(format!("bad year '{b}'")))?;
     if y0 > y1 {
         return Err(err(format!("years '{years_text}' run backwards")));
     }
@@ -253,7 +259,10 @@ fn year_token(token: &str) -> Option<u16> {
     if token.len() != 4 {
         return None;
     }
-    token.parse::<u16>().ok().filter(|y| (1950..=2100).contains(y))
+    token
+        .parse::<u16>()
+        .ok()
+        .filter(|y| (1950..=2100).contains(y))
 }
 
 fn button_token(token: &str) -> Option<u8> {
@@ -277,7 +286,11 @@ fn score(v: &Vehicle, toks: &[String]) -> Option<usize> {
     let model_words: Vec<String> = v
         .models
         .iter()
-        .flat_map(|m| m.split_whitespace().map(str::to_lowercase).collect::<Vec<_>>())
+        .flat_map(|m| {
+            m.split_whitespace()
+                .map(str::to_lowercase)
+                .collect::<Vec<_>>()
+        })
         .collect();
     let models: Vec<String> = v.models.iter().map(|m| m.to_lowercase()).collect();
     let chassis: Vec<String> = v.chassis.iter().map(|c| c.to_lowercase()).collect();
@@ -301,9 +314,7 @@ fn score(v: &Vehicle, toks: &[String]) -> Option<usize> {
             continue;
         }
         let t = make_alias(t);
-        if t == make {
-            s += 2;
-        } else if chassis.iter().any(|c| c == t) || models.iter().any(|m| m == t) {
+        if t == make || chassis.iter().any(|c| c == t) || models.iter().any(|m| m == t) {
             s += 2;
         } else if model_words.iter().any(|w| w == t) {
             s += 1;
@@ -483,8 +494,14 @@ mod tests {
         assert_eq!(e.line, 1);
         assert!(e.message.contains("backwards"));
         assert!(parse_table("make X\n").is_err());
-        let no_source = "make = X\nmodel = Y\nyears = 2001-2002\nmarket = US\nfreq_mhz = 315\nkey = k\n";
-        assert!(parse_table(no_source).unwrap_err().message.contains("source"));
+        let no_source =
+            "make = X\nmodel = Y\nyears = 2001-2002\nmarket = US\nfreq_mhz = 315\nkey = k\n";
+        assert!(
+            parse_table(no_source)
+                .unwrap_err()
+                .message
+                .contains("source")
+        );
     }
 
     #[test]

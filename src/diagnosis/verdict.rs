@@ -87,14 +87,18 @@ pub fn covered_span_text(report: &Report) -> String {
 }
 
 fn battery_text(car: Option<&CarBand>) -> String {
-    match car.and_then(|c| c.vehicle.as_ref()).and_then(|v| v.battery.clone()) {
+    match car
+        .and_then(|c| c.vehicle.as_ref())
+        .and_then(|v| v.battery.clone())
+    {
         Some(b) if b.to_lowercase().contains("rechargeable") => format!(
             "Charge the key's battery ({b}): drive with the key in the ignition, then test \
              again; if it does not hold the charge, the cell must be replaced"
         ),
         Some(b) => format!("Replace the key's battery ({b}) and test again"),
-        None => "Replace the key's battery (often a CR2032; check the key) and test again"
-            .to_string(),
+        None => {
+            "Replace the key's battery (often a CR2032; check the key) and test again".to_string()
+        }
     }
 }
 
@@ -224,8 +228,10 @@ fn keeloq_evidence(keys: &[&Transmission], ev: &mut Evidence) {
             .filter(|f| field_bool(f, "complete") == Some(true))
             .collect();
         if whole.len() > 1 {
-            let distinct: std::collections::BTreeSet<&str> =
-                whole.iter().filter_map(|f| field_str(f, "hopping_code")).collect();
+            let distinct: std::collections::BTreeSet<&str> = whole
+                .iter()
+                .filter_map(|f| field_str(f, "hopping_code"))
+                .collect();
             if distinct.len() > 1 {
                 ev.weak.push(format!(
                     "Repeats disagree within the burst at {:.3} s: {} different code words \
@@ -250,7 +256,11 @@ fn keeloq_evidence(keys: &[&Transmission], ev: &mut Evidence) {
                 }
                 last_fields = Some(f.clone());
             } else if !t.truncated {
-                let n = f.fields.get("bits_received").and_then(|v| v.as_u64()).unwrap_or(0);
+                let n = f
+                    .fields
+                    .get("bits_received")
+                    .and_then(|v| v.as_u64())
+                    .unwrap_or(0);
                 short_words.push(format!("{n} of 66 bits at {:.3} s", t.start_s));
             }
         }
@@ -319,9 +329,17 @@ fn keeloq_evidence(keys: &[&Transmission], ev: &mut Evidence) {
                 .fields
                 .get("buttons_pressed")
                 .and_then(|v| v.as_array())
-                .map(|a| a.iter().filter_map(|x| x.as_str().map(String::from)).collect())
+                .map(|a| {
+                    a.iter()
+                        .filter_map(|x| x.as_str().map(String::from))
+                        .collect()
+                })
                 .unwrap_or_default();
-            let battery = if vlow > 0 { "battery LOW" } else { "battery OK" };
+            let battery = if vlow > 0 {
+                "battery LOW"
+            } else {
+                "battery OK"
+            };
             ev.what = Some(format!(
                 "KeeLoq code word{} from serial {serial} (buttons {}, {battery}, hopping code \
                  encrypted)",
@@ -426,10 +444,7 @@ fn row_evidence(keys: &[&Transmission], ev: &mut Evidence) {
             }
         }
     }
-    let units: Vec<f64> = keys
-        .iter()
-        .filter_map(|t| t.te_us.or(t.short_us))
-        .collect();
+    let units: Vec<f64> = keys.iter().filter_map(|t| t.te_us.or(t.short_us)).collect();
     let sensible = units
         .iter()
         .all(|u| (SENSIBLE_UNIT_US.0..=SENSIBLE_UNIT_US.1).contains(u));
@@ -444,7 +459,11 @@ fn row_evidence(keys: &[&Transmission], ev: &mut Evidence) {
         .filter(|b| {
             b.len() == best_bits.len()
                 && **b != best_bits
-                && b.bytes().zip(best_bits.bytes()).filter(|(x, y)| x != y).count() * 4
+                && b.bytes()
+                    .zip(best_bits.bytes())
+                    .filter(|(x, y)| x != y)
+                    .count()
+                    * 4
                     <= b.len()
         })
         .count();
@@ -573,7 +592,9 @@ pub fn diagnose(report: &Report, car: Option<&CarBand>) -> Verdict {
             mismatch = true;
         } else if let Some(kf) = key_freq.filter(|kf| {
             !c.freqs_hz.is_empty()
-                && c.freqs_hz.iter().all(|cf| (cf - kf).abs() > RECEIVER_HALF_BW_HZ)
+                && c.freqs_hz
+                    .iter()
+                    .all(|cf| (cf - kf).abs() > RECEIVER_HALF_BW_HZ)
         }) {
             ev.notes.push(format!(
                 "The key is in the car's band but {} away from the car's {}; a car receiver \
@@ -620,9 +641,8 @@ pub fn diagnose(report: &Report, car: Option<&CarBand>) -> Verdict {
                 advice.push(n);
             }
             if !ev.weak.is_empty() {
-                advice.push(
-                    "The key also shows weakness (below); deal with the band first.".into(),
-                );
+                advice
+                    .push("The key also shows weakness (below); deal with the band first.".into());
             }
         }
         Status::Weak => {
@@ -750,7 +770,9 @@ fn no_key_verdict(
         );
         reasons.push(format!("For the record, {span}."));
         advice.push(battery_text(car));
-        advice.push("Record again with the key close to the antenna, holding the button 1–2 s.".into());
+        advice.push(
+            "Record again with the key close to the antenna, holding the button 1–2 s.".into(),
+        );
         return Verdict {
             status: Status::Weak,
             key_band,
@@ -759,8 +781,7 @@ fn no_key_verdict(
             advice,
         };
     }
-    let what = if report.input.sample_rate_hz.is_none() && report.input.center_freq_hz.is_none()
-    {
+    let what = if report.input.sample_rate_hz.is_none() && report.input.center_freq_hz.is_none() {
         "No key transmission in the input"
     } else {
         "Nothing rose above the noise floor"
@@ -774,9 +795,8 @@ fn no_key_verdict(
     }
     let covered = report.input.covered_span_hz();
     if let Some(c) = car {
-        let in_span = covered.is_some_and(|(lo, hi)| {
-            c.bands.iter().any(|b| b.high_hz >= lo && b.low_hz <= hi)
-        });
+        let in_span = covered
+            .is_some_and(|(lo, hi)| c.bands.iter().any(|b| b.high_hz >= lo && b.low_hz <= hi));
         if covered.is_some() && !in_span {
             reasons.push(format!(
                 "That span does not reach {} ({}): nothing can be said about the key from this \
@@ -795,9 +815,8 @@ fn no_key_verdict(
             .iter()
             .any(|b| b.high_hz >= lo && b.low_hz <= hi)
     }) {
-        reasons.push(
-            "That span lies outside every key-fob band (315, 433.92, 868, 915 MHz).".into(),
-        );
+        reasons
+            .push("That span lies outside every key-fob band (315, 433.92, 868, 915 MHz).".into());
     }
     reasons.push(
         "A key is only called dead for the span listened to; it may be transmitting elsewhere."
@@ -809,7 +828,7 @@ fn no_key_verdict(
             .into(),
     );
     advice.push(format!(
-        "If the car's band was covered and still nothing shows, the key may be dead: {}.",
+        "If the car's band was covered and still nothing shows, the key may be dead. {}.",
         battery_text(car)
     ));
     Verdict {

@@ -200,10 +200,12 @@ pub fn fields(c: &KeeloqCapture) -> Map<String, Value> {
 /// the chip may set on the words that follow the first while the button is held).
 fn same_word(a: &KeeloqCapture, b: &KeeloqCapture) -> bool {
     match (a.word, b.word) {
-        (Some(x), Some(y)) => x.hopping == y.hopping
-            && x.serial == y.serial
-            && x.buttons == y.buttons
-            && x.battery_low == y.battery_low,
+        (Some(x), Some(y)) => {
+            x.hopping == y.hopping
+                && x.serial == y.serial
+                && x.buttons == y.buttons
+                && x.battery_low == y.battery_low
+        }
         _ => false,
     }
 }
@@ -248,11 +250,17 @@ mod tests {
         let mut p = Vec::new();
         for i in 0..marks {
             let low = if i + 1 == marks { 10.0 * te } else { te };
-            p.push(Pulse { high_us: te, low_us: low });
+            p.push(Pulse {
+                high_us: te,
+                low_us: low,
+            });
         }
         for b in w.to_bits() {
             let (h, l) = if b { (te, 2.0 * te) } else { (2.0 * te, te) };
-            p.push(Pulse { high_us: h, low_us: l });
+            p.push(Pulse {
+                high_us: h,
+                low_us: l,
+            });
         }
         p.last_mut().unwrap().low_us = 39.0 * te;
         p
@@ -260,7 +268,7 @@ mod tests {
 
     const W: KeeloqWord = KeeloqWord {
         hopping: 0x1234_5678,
-        serial: 0x0ABC_DEF,
+        serial: 0x0AB_CDEF,
         buttons: 0b0010,
         battery_low: false,
         repeat: false,
@@ -268,7 +276,10 @@ mod tests {
 
     #[test]
     fn decodes_a_clean_word() {
-        let train = PulseTrain { start_s: 0.0, pulses: word_pulses(&W, 400.0, 12) };
+        let train = PulseTrain {
+            start_s: 0.0,
+            pulses: word_pulses(&W, 400.0, 12),
+        };
         let words = find_words(&train);
         assert_eq!(words.len(), 1);
         assert_eq!(words[0].word, Some(W));
@@ -280,7 +291,10 @@ mod tests {
     fn tolerates_a_lost_first_mark_and_counts_repeats() {
         let mut pulses = word_pulses(&W, 380.0, 11);
         pulses.extend(word_pulses(&W, 380.0, 12));
-        let frames = decode(&PulseTrain { start_s: 0.0, pulses });
+        let frames = decode(&PulseTrain {
+            start_s: 0.0,
+            pulses,
+        });
         assert_eq!(frames.len(), 1);
         assert_eq!(frames[0].repeats, 2);
         assert_eq!(frames[0].fields["serial"], "0ABCDEF");
@@ -292,7 +306,10 @@ mod tests {
         let mut pulses = word_pulses(&W, 400.0, 12);
         pulses.truncate(12 + 40);
         pulses.last_mut().unwrap().low_us = 0.0;
-        let frames = decode(&PulseTrain { start_s: 0.0, pulses });
+        let frames = decode(&PulseTrain {
+            start_s: 0.0,
+            pulses,
+        });
         assert_eq!(frames.len(), 1);
         assert_eq!(frames[0].fields["complete"], false);
         assert_eq!(frames[0].fields["bits_received"], 40);
@@ -300,7 +317,19 @@ mod tests {
 
     #[test]
     fn ignores_a_plain_50_percent_run_without_header() {
-        let pulses = vec![Pulse { high_us: 400.0, low_us: 400.0 }; 40];
-        assert!(find_words(&PulseTrain { start_s: 0.0, pulses }).is_empty());
+        let pulses = vec![
+            Pulse {
+                high_us: 400.0,
+                low_us: 400.0
+            };
+            40
+        ];
+        assert!(
+            find_words(&PulseTrain {
+                start_s: 0.0,
+                pulses
+            })
+            .is_empty()
+        );
     }
 }

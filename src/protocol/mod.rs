@@ -107,19 +107,35 @@ mod tests {
         let mut pulses = Vec::new();
         for _ in 0..words {
             for &b in bits {
-                let (h, l) = if b { (3.0 * unit, unit) } else { (unit, 3.0 * unit) };
-                pulses.push(Pulse { high_us: h, low_us: l });
+                let (h, l) = if b {
+                    (3.0 * unit, unit)
+                } else {
+                    (unit, 3.0 * unit)
+                };
+                pulses.push(Pulse {
+                    high_us: h,
+                    low_us: l,
+                });
             }
-            pulses.push(Pulse { high_us: unit, low_us: 31.0 * unit });
+            pulses.push(Pulse {
+                high_us: unit,
+                low_us: 31.0 * unit,
+            });
         }
         pulses.last_mut().unwrap().low_us = 0.0;
-        PulseTrain { start_s: 0.0, pulses }
+        PulseTrain {
+            start_s: 0.0,
+            pulses,
+        }
     }
 
     #[test]
     fn pt2262_word_decodes_with_repeats() {
         let code = "0F0F1100FF01";
-        let trits: Vec<Trit> = code.chars().map(|c| Trit::from_symbol(c).unwrap()).collect();
+        let trits: Vec<Trit> = code
+            .chars()
+            .map(|c| Trit::from_symbol(c).unwrap())
+            .collect();
         let bits = pt2262_bits(&trits.try_into().unwrap());
         let frames = decode(&fixed_train(&bits, 350.0, 5), &empty_analysis());
         assert_eq!(frames.len(), 1);
@@ -144,8 +160,22 @@ mod tests {
     #[test]
     fn unknown_rows_pass_through_as_bits() {
         let mut a = empty_analysis();
-        a.rows.push(Row { bits: vec![true, false, true, true], repeats: 3, first_pulse: 0, pulse_count: 4 });
-        let train = PulseTrain { start_s: 0.0, pulses: vec![Pulse { high_us: 500.0, low_us: 500.0 }; 4] };
+        a.rows.push(Row {
+            bits: vec![true, false, true, true],
+            repeats: 3,
+            first_pulse: 0,
+            pulse_count: 4,
+        });
+        let train = PulseTrain {
+            start_s: 0.0,
+            pulses: vec![
+                Pulse {
+                    high_us: 500.0,
+                    low_us: 500.0
+                };
+                4
+            ],
+        };
         let f = frames(&train, &a);
         assert_eq!(f.len(), 1);
         assert_eq!(f[0].bits, "1011");

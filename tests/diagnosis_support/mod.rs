@@ -70,7 +70,11 @@ pub fn fixed_train(bits: &[bool; 24], unit: f32, words: usize, j: &mut Jitter) -
     let mut pulses = Vec::new();
     for _ in 0..words {
         for &b in bits {
-            let (h, l) = if b { (3.0 * unit, unit) } else { (unit, 3.0 * unit) };
+            let (h, l) = if b {
+                (3.0 * unit, unit)
+            } else {
+                (unit, 3.0 * unit)
+            };
             pulses.push(j.pulse(h, l));
         }
         pulses.push(j.pulse(unit, 31.0 * unit));
@@ -83,7 +87,10 @@ pub fn fixed_train(bits: &[bool; 24], unit: f32, words: usize, j: &mut Jitter) -
 }
 
 pub fn pt2262_word(code: &str) -> [bool; 24] {
-    let trits: Vec<Trit> = code.chars().map(|c| Trit::from_symbol(c).unwrap()).collect();
+    let trits: Vec<Trit> = code
+        .chars()
+        .map(|c| Trit::from_symbol(c).unwrap())
+        .collect();
     pt2262_bits(&trits.try_into().unwrap())
 }
 
