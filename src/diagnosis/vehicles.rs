@@ -489,6 +489,18 @@ mod tests {
     }
 
     #[test]
+    fn every_frequency_lies_in_a_key_fob_band() {
+        for v in table() {
+            for f in &v.freqs_mhz {
+                let b = band_of(f * 1e6);
+                assert!(b.is_some(), "{}: {f} MHz is outside every band", v.label());
+            }
+            assert!(!v.bands().is_empty());
+        }
+        assert_eq!(table().len(), parse_table(TABLE_TEXT).unwrap().len());
+    }
+
+    #[test]
     fn bad_records_are_rejected_with_a_line() {
         let e = parse_table("make = X\nmodel = Y\nyears = 2001-2000\n").unwrap_err();
         assert_eq!(e.line, 1);
