@@ -373,3 +373,45 @@ fn compare_two_keys() {
     assert!(l.note.as_ref().unwrap().contains("same key, or a clone"));
     assert!(same.combined.contains("Both keys work"));
 }
+
+#[test]
+fn held_button_words_that_differ_are_bit_errors() {
+    // Two words of one press (15.6 ms guard apart) must be identical.
+    let corrupted = KeeloqWord {
+        hopping: HEALTHY.hopping ^ 0x0000_0100,
+        ..HEALTHY
+    };
+    let first = keeloq_tx(&HEALTHY, 400.0, 1, 17, Rf::good(EU));
+    let mut second = keeloq_tx(&corrupted, 400.0, 1, 18, Rf::good(EU));
+    second.start_s = first.start_s + first.duration_s + 0.0156;
+    let v = diagnose(&iq_report(EU, vec![first.clone(), second.clone()]), None);
+    assert_eq!(v.status, Status::Weak, "{v:#?}");
+    assert!(
+        all_text(&v).contains("Repeats of one press disagree"),
+        "{}",
+        all_text(&v)
+    );
+
+    // A second press a second later carries a new hopping code: that is normal.
+    second.start_s = first.start_s + 1.0;
+    let v = diagnose(&iq_report(EU, vec![first, second]), None);
+    assert_eq!(v.status, Status::Working, "{v:#?}");
+}
+
+#[test]
+fn a_key_outside_every_band_is_named() {
+    let r = iq_report(
+        310e6,
+        vec![keeloq_tx(&HEALTHY, 400.0, 2, 19, Rf::good(310.0e6))],
+    );
+    let v = diagnose(&r, None);
+    assert_eq!(v.key_band, None);
+    assert!(
+        all_text(&v).contains("310.00 MHz lies outside every key-fob band"),
+        "{}",
+        all_text(&v)
+    );
+    let v = diagnose(&r, Some(&car("mini r53 2004 us")));
+    assert_eq!(v.status, Status::BandMismatch);
+    assert!(all_text(&v).contains("outside every key-fob band"));
+}

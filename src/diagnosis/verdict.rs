@@ -36,6 +36,8 @@ pub const SAG_WEAK_DB: f64 = -2.0;
 pub const MIN_ROW_BITS: usize = 8;
 /// Sensible base time units for a key's line code, µs.
 pub const SENSIBLE_UNIT_US: (f64, f64) = (50.0, 5000.0);
+/// Code words closer than this many guard times belong to one button press.
+pub const SAME_PRESS_GUARDS: f64 = 3.0;
 /// Half the bandwidth of a typical car receiver (about 600 kHz), Hz.
 pub const RECEIVER_HALF_BW_HZ: f64 = 300e3;
 
@@ -312,6 +314,7 @@ fn keeloq_evidence(keys: &[&Transmission], ev: &mut Evidence) {
             ));
         }
     }
+    held_repeat_evidence(keys, ev);
     if serials.len() > 1 {
         let list: Vec<String> = serials.iter().map(|(s, n)| format!("{s} ×{n}")).collect();
         ev.weak.push(format!(
@@ -361,6 +364,52 @@ fn keeloq_evidence(keys: &[&Transmission], ev: &mut Evidence) {
                 if vlow > 0 { "set" } else { "clear" }
             ));
         }
+    }
+}
+
+/// Words sent while one button is held repeat the same code word (Microchip HCS410 data
+/// sheet, "Code Hopping Mode": "keeping a button pressed ... results in the same code word
+/// being transmitted"; the HCS30x behave alike). KeeLoq has no checksum, so two words of one
+/// press that differ in the hopping code are the only sign of bit errors in it. Words closer
+/// than [`SAME_PRESS_GUARDS`] guard times (39 Te each) belong to one press.
+fn held_repeat_evidence(keys: &[&Transmission], ev: &mut Evidence) {
+    let mut words: Vec<(f64, f64, f64, &Frame)> = Vec::new();
+    for t in keys {
+        for f in &t.frames {
+            if f.protocol.as_deref() == Some(crate::protocol::keeloq_decoder::PROTOCOL)
+                && field_bool(f, "complete") == Some(true)
+            {
+                let te = field_f64(f, "te_us").unwrap_or(400.0);
+                words.push((t.start_s, t.start_s + t.duration_s, te, f));
+            }
+        }
+    }
+    words.sort_by(|a, b| a.0.total_cmp(&b.0));
+    let mut bad = Vec::new();
+    for pair in words.windows(2) {
+        let (_, end, te, a) = pair[0];
+        let (start, _, _, b) = pair[1];
+        let guard_s = crate::protocol::keeloq::GUARD_TE * te / 1e6;
+        let same_press = start - end < SAME_PRESS_GUARDS * guard_s;
+        let same_key_and_button = field_str(a, "serial") == field_str(b, "serial")
+            && field_str(a, "buttons") == field_str(b, "buttons");
+        if same_press
+            && same_key_and_button
+            && field_str(a, "hopping_code") != field_str(b, "hopping_code")
+        {
+            bad.push(format!(
+                "{} then {} at {start:.3} s",
+                field_str(a, "hopping_code").unwrap_or("?"),
+                field_str(b, "hopping_code").unwrap_or("?")
+            ));
+        }
+    }
+    if !bad.is_empty() {
+        ev.weak.push(format!(
+            "Repeats of one press disagree in the hopping code ({}): a held button repeats one              code word, so bits are being corrupted.",
+            bad.join("; ")
+        ));
+        ev.disagree = true;
     }
 }
 
@@ -555,6 +604,15 @@ pub fn diagnose(report: &Report, car: Option<&CarBand>) -> Verdict {
     let key_freq = median(freqs.clone());
 
     let mut ev = Evidence::default();
+    if key_band.is_none() {
+        if let Some(f) = key_freq {
+            ev.notes.push(format!(
+                "The key's carrier at {} lies outside every key-fob band (315, 433.92, 868, \
+                 915 MHz).",
+                mhz(f)
+            ));
+        }
+    }
     rf_evidence(report, &keys, &mut ev);
     keeloq_evidence(&keys, &mut ev);
     if !ev.complete {
@@ -626,7 +684,10 @@ pub fn diagnose(report: &Report, car: Option<&CarBand>) -> Verdict {
             let c = car.expect("mismatch needs a car");
             reasons.push(format!(
                 "The key transmits on {freq_text} ({}) but {} expects {} ({} band).",
-                key_band.as_deref().map(band_name).unwrap_or("no key band"),
+                key_band
+                    .as_deref()
+                    .map(band_name)
+                    .unwrap_or("outside every key-fob band"),
                 c.label,
                 c.freq_text(),
                 c.band_ids()
