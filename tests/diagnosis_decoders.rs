@@ -172,3 +172,34 @@ fn keeloq_is_not_taken_for_fixed_code_and_back() {
     assert!(f.iter().all(|f| f.protocol != "KeeLoq"));
     assert_eq!(f.len(), 1);
 }
+
+/// An envelope detector's threshold lengthens marks and shortens spaces by the same amount.
+fn bias(mut t: PulseTrain, us: f32) -> PulseTrain {
+    for p in &mut t.pulses {
+        p.high_us += us;
+        p.low_us = (p.low_us - us).max(0.0);
+    }
+    t
+}
+
+#[test]
+fn decoders_survive_threshold_bias() {
+    let mut j = Jitter::new(41, 0.08);
+    for b in [-60.0f32, 60.0] {
+        let k = decode(
+            &bias(keeloq_train(&HEALTHY, 400.0, 2, &mut j), b),
+            &empty_analysis(),
+        );
+        assert_eq!(k.len(), 1, "bias {b}: {k:?}");
+        assert_eq!(KeeloqWord::from_bits(&k[0].bits), Some(HEALTHY));
+        let f = decode(
+            &bias(
+                fixed_train(&pt2262_word("10F0F0F01100"), 350.0, 4, &mut j),
+                b,
+            ),
+            &empty_analysis(),
+        );
+        assert_eq!(f.len(), 1, "bias {b}: {f:?}");
+        assert_eq!(f[0].fields["code"], "10F0F0F01100");
+    }
+}

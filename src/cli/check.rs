@@ -178,3 +178,38 @@ pub fn run(args: &CheckArgs) -> Result<ExitCode, CliError> {
     }
     Ok(ExitCode::from(code))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::InputSummary;
+
+    #[test]
+    fn text_puts_the_verdict_first_then_evidence_and_advice() {
+        let mut report = Report {
+            input: InputSummary {
+                path: "k.cu8".into(),
+                format: "cu8".into(),
+                sample_rate_hz: Some(250e3),
+                center_freq_hz: Some(433.92e6),
+                duration_s: Some(1.0),
+            },
+            transmissions: Vec::new(),
+            verdict: None,
+            warnings: Vec::new(),
+        };
+        let (car, note) = resolve_car(Some("mini r53 2004 us"), None)
+            .unwrap()
+            .unwrap();
+        assert!(note.is_none());
+        report.verdict = Some(diagnose(&report, Some(&car)));
+        let text = render_text(&report, Some(&car), None);
+        let first = text.lines().next().unwrap();
+        assert!(first.starts_with("NO SIGNAL — "), "{first}");
+        assert!(first.contains("433.795–434.045 MHz"), "{first}");
+        assert!(text.contains("car: MINI"), "{text}");
+        assert!(text.contains("\nnext:\n"), "{text}");
+        assert!(resolve_car(None, Some("2400")).is_err());
+        assert!(resolve_car(None, None).unwrap().is_none());
+    }
+}
