@@ -94,8 +94,9 @@ fn battery_text(car: Option<&CarBand>) -> String {
         .and_then(|v| v.battery.clone())
     {
         Some(b) if b.to_lowercase().contains("rechargeable") => format!(
-            "Charge the key's battery ({b}): drive with the key in the ignition, then test \
-             again; if it does not hold the charge, the cell must be replaced"
+            "Charge the key's rechargeable {} battery: drive with the key in the ignition, then \
+             test again; if it does not hold the charge, the cell must be replaced",
+            b.split(" (").next().unwrap_or(&b)
         ),
         Some(b) => format!("Replace the key's battery ({b}) and test again"),
         None => {
@@ -160,7 +161,7 @@ fn rf_evidence(report: &Report, keys: &[&Transmission], ev: &mut Evidence) {
         };
         if best < WEAK_SNR_DB {
             ev.weak.push(format!(
-                "Best SNR {best:.1} dB (median {med:.1} dB over {} bursts{rssi_text}) is below \
+                "Best SNR {best:.1} dB (median {med:.1} dB over {} burst(s){rssi_text}) is below \
                  {WEAK_SNR_DB:.0} dB: too weak to trust (a key held about 1 m from the antenna \
                  gives 20–40 dB).",
                 snrs.len()
@@ -179,7 +180,7 @@ fn rf_evidence(report: &Report, keys: &[&Transmission], ev: &mut Evidence) {
             ));
         } else {
             ev.notes.push(format!(
-                "SNR {best:.1} dB (median {med:.1} dB over {} bursts{rssi_text}).",
+                "SNR {best:.1} dB (median {med:.1} dB over {} burst(s){rssi_text}).",
                 snrs.len()
             ));
         }
@@ -358,8 +359,8 @@ fn keeloq_evidence(keys: &[&Transmission], ev: &mut Evidence) {
                 }
             ));
             ev.notes.push(format!(
-                "Decoded {complete} complete KeeLoq code word(s): serial {serial}, buttons {}, \
-                 VLOW {}.",
+                "Decoded {complete} complete KeeLoq code word(s): serial {serial}, button bits \
+                 {} (S3 S0 S1 S2), VLOW {}.",
                 field_str(&f, "buttons").unwrap_or("?"),
                 if vlow > 0 { "set" } else { "clear" }
             ));
@@ -681,13 +682,15 @@ pub fn diagnose(report: &Report, car: Option<&CarBand>) -> Verdict {
         .unwrap_or_else(|| format!("{} burst(s)", keys.len()));
     match status {
         Status::BandMismatch => {
-            let c = car.expect("mismatch needs a car");
+            let Some(c) = car else {
+                unreachable!("a band mismatch is only found against a car")
+            };
             reasons.push(format!(
                 "The key transmits on {freq_text} ({}) but {} expects {} ({} band).",
                 key_band
                     .as_deref()
-                    .map(band_name)
-                    .unwrap_or("outside every key-fob band"),
+                    .map(|b| format!("{b} band"))
+                    .unwrap_or_else(|| "outside every key-fob band".into()),
                 c.label,
                 c.freq_text(),
                 c.band_ids()
@@ -708,8 +711,8 @@ pub fn diagnose(report: &Report, car: Option<&CarBand>) -> Verdict {
         }
         Status::Weak => {
             reasons.push(format!(
-                "A transmission is there on {freq_text} ({what}) but it is too weak or broken \
-                 to trust."
+                "A transmission is there on {freq_text} but it is too weak or broken to trust: \
+                 {what}."
             ));
             if ev.battery_sign || ev.low_snr {
                 advice.push(battery_text(car));
@@ -784,14 +787,6 @@ pub fn diagnose(report: &Report, car: Option<&CarBand>) -> Verdict {
 
 fn format_khz(hz: f64) -> String {
     format!("{:.0} kHz", hz / 1e3)
-}
-
-fn band_name(id: &str) -> &'static str {
-    crate::band::BANDS
-        .iter()
-        .find(|b| b.id == id)
-        .map(|b| b.name)
-        .unwrap_or("an unknown band")
 }
 
 fn no_key_verdict(
