@@ -64,20 +64,12 @@ pub fn band_of(freq_hz: f64) -> Option<&'static Band> {
 
 /// Looks a band up by id or by a frequency in MHz (`315`, `433`, `433.92`, `868`, `915`).
 pub fn band_by_name(name: &str) -> Option<&'static Band> {
-    let n = name
-        .trim()
-        .trim_end_matches("MHz")
-        .trim_end_matches("mhz")
-        .trim();
+    let n = name.trim().trim_end_matches("MHz").trim_end_matches("mhz").trim();
     if let Some(b) = BANDS.iter().find(|b| b.id == n) {
         return Some(b);
     }
     let mhz: f64 = n.parse().ok()?;
-    band_of(mhz * 1e6).or_else(|| {
-        BANDS
-            .iter()
-            .find(|b| (b.nominal_hz / 1e6 - mhz).abs() < 1.0)
-    })
+    band_of(mhz * 1e6).or_else(|| BANDS.iter().find(|b| (b.nominal_hz / 1e6 - mhz).abs() < 1.0))
 }
 
 #[cfg(test)]

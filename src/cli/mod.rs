@@ -70,12 +70,8 @@ impl InputArgs {
 }
 
 fn parse_format(s: &str) -> Result<FileFormat, String> {
-    FileFormat::parse(s).ok_or_else(|| {
-        format!(
-            "unknown format '{s}'; one of: {}",
-            FileFormat::NAMES.join(", ")
-        )
-    })
+    FileFormat::parse(s)
+        .ok_or_else(|| format!("unknown format '{s}'; one of: {}", FileFormat::NAMES.join(", ")))
 }
 
 /// Errors a subcommand ends with.

@@ -78,12 +78,7 @@ impl BurstProcessor {
     }
 
     /// Feeds the next block of samples; completed transmissions are appended to `out`.
-    pub fn push(
-        &mut self,
-        _block: &[num_complex::Complex<f32>],
-        _out: &mut Vec<DetectedTransmission>,
-    ) {
-    }
+    pub fn push(&mut self, _block: &[num_complex::Complex<f32>], _out: &mut Vec<DetectedTransmission>) {}
 
     /// Ends the stream: a burst still open is finished (marked truncated) and appended.
     pub fn finish(&mut self, _out: &mut Vec<DetectedTransmission>) {}

@@ -95,10 +95,7 @@ mod tests {
         };
         let bits = w.to_bits();
         // LSB of the hopping code goes first: 0xEF = 1110_1111 -> 1,1,1,1,0,1,1,1.
-        assert_eq!(
-            &bits[..8],
-            &[true, true, true, true, false, true, true, true]
-        );
+        assert_eq!(&bits[..8], &[true, true, true, true, false, true, true, true]);
         // Serial LSB first at bit 32: 0xF -> 1,1,1,1.
         assert_eq!(&bits[32..36], &[true; 4]);
         // Buttons sent S3, S0, S1, S2: S0 and S2 set -> 0,1,0,1.

@@ -90,10 +90,7 @@ pub struct Row {
 impl Row {
     /// The bits as a string of `0` and `1`.
     pub fn bit_string(&self) -> String {
-        self.bits
-            .iter()
-            .map(|&b| if b { '1' } else { '0' })
-            .collect()
+        self.bits.iter().map(|&b| if b { '1' } else { '0' }).collect()
     }
 
     /// The bits as hex, MSB first, the last nibble padded with zeros on the right (as rtl_433).

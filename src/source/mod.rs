@@ -74,15 +74,7 @@ pub enum FileFormat {
 impl FileFormat {
     /// Every name accepted by `--format`, for help texts and error messages.
     pub const NAMES: &'static [&'static str] = &[
-        "cu8",
-        "cs8",
-        "cs16",
-        "cf32",
-        "sigmf",
-        "sigmf-archive",
-        "wav",
-        "ook",
-        "sub",
+        "cu8", "cs8", "cs16", "cf32", "sigmf", "sigmf-archive", "wav", "ook", "sub",
     ];
 
     /// The short name used on the command line and in reports.
@@ -157,7 +149,8 @@ pub struct StreamInfo {
 impl StreamInfo {
     /// Duration in seconds, when the length is known.
     pub fn duration_s(&self) -> Option<f64> {
-        self.total_samples.map(|n| n as f64 / self.sample_rate_hz)
+        self.total_samples
+            .map(|n| n as f64 / self.sample_rate_hz)
     }
 }
 
@@ -224,9 +217,7 @@ pub enum Problem {
     #[error("cannot tell the format from the file name; give --format (one of: {})", FileFormat::NAMES.join(", "))]
     UnknownFormat,
     /// No sample rate in flags, metadata or file name.
-    #[error(
-        "no sample rate: give --rate, or use a name like g001_433.92M_250k.cu8 or a SigMF/WAV file"
-    )]
+    #[error("no sample rate: give --rate, or use a name like g001_433.92M_250k.cu8 or a SigMF/WAV file")]
     NoSampleRate,
     /// The content is not what the format requires.
     #[error("{0}")]
