@@ -11,6 +11,9 @@ use crate::sink::SinkError;
 use crate::source::{FileFormat, Overrides, SourceError};
 
 pub mod analyze;
+pub mod cars;
+pub mod check;
+pub mod compare;
 pub mod info;
 pub mod listen;
 pub mod radio;
@@ -46,6 +49,12 @@ pub struct Cli {
 /// Subcommands.
 #[derive(Debug, Subcommand)]
 pub enum Command {
+    /// Judge one recording: working, weak, no signal, or on the wrong band for the car.
+    Check(check::CheckArgs),
+    /// Compare two recordings side by side (two keys, or one key twice).
+    Compare(compare::CompareArgs),
+    /// List the vehicle table: band, key, battery, initialisation procedure, source.
+    Cars(cars::CarsArgs),
     /// Find and measure every transmission in a recording: frequency, band, modulation, level,
     /// SNR, timing, coding and bits.
     Analyze(analyze::AnalyzeArgs),
@@ -145,6 +154,9 @@ pub fn main() -> ExitCode {
         Command::Serve(a) => serve::run(a),
         Command::Synth(a) => synth::run(a),
         Command::Info(a) => info::run(a),
+        Command::Check(a) => check::run(a),
+        Command::Compare(a) => compare::run(a),
+        Command::Cars(a) => cars::run(a),
     };
     match result {
         Ok(code) => code,

@@ -1,6 +1,17 @@
 //! Diagnosis: the dead/weak/working verdict, the band check against the car, key comparison.
+//!
+//! [`diagnose`] judges one report, [`vehicles`] knows which band each car expects, and
+//! [`compare`] sets two recordings side by side.
 
 use serde::Serialize;
+
+pub mod compare;
+pub mod vehicles;
+pub mod verdict;
+
+pub use compare::{Comparison, compare};
+pub use vehicles::{CarBand, CarMatch, Vehicle, find_car};
+pub use verdict::{diagnose, headline};
 
 /// The verdict states of DESIGN.md.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
@@ -29,4 +40,26 @@ pub struct Verdict {
     pub reasons: Vec<String>,
     /// What to do next, in plain words.
     pub advice: Vec<String>,
+}
+
+impl Status {
+    /// The name used in reports (`working`, `weak`, `no_signal`, `band_mismatch`).
+    pub fn name(self) -> &'static str {
+        match self {
+            Status::Working => "working",
+            Status::Weak => "weak",
+            Status::NoSignal => "no_signal",
+            Status::BandMismatch => "band_mismatch",
+        }
+    }
+
+    /// Exit code of `fobscope check`: 0 working, 10 weak, 11 no_signal, 12 band_mismatch.
+    pub fn exit_code(self) -> u8 {
+        match self {
+            Status::Working => 0,
+            Status::Weak => 10,
+            Status::NoSignal => 11,
+            Status::BandMismatch => 12,
+        }
+    }
 }

@@ -1,0 +1,215 @@
+//! `fobscope check`: the verdict on one recording (working, weak, no signal, wrong band).
+
+use std::io::Write;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::Args;
+
+use super::{CliError, InputArgs};
+use crate::band::band_by_name;
+use crate::diagnosis::{CarBand, diagnose, find_car, headline};
+use crate::model::Report;
+use crate::pipeline::{AnalyzeOptions, analyze_path};
+
+/// Arguments of `check`.
+#[derive(Debug, Args)]
+#[command(after_help = "\
+Examples:
+  fobscope check key.cu8 --freq 433.92M --rate 250k
+  fobscope check g001_315M_250k.cu8 --car \"mini r53 2004 us\"
+  fobscope check capture.sigmf-meta --expect-band 315 --json
+  fobscope check lock.sub
+
+Exit codes:
+  0   working: complete, consistent frames with adequate SNR
+  10  weak: a transmission is there but too weak or broken to trust
+  11  no_signal: nothing above the noise in the span the recording covered
+  12  band_mismatch: the key works but transmits outside the car's band
+  2   error: unreadable input or bad arguments")]
+pub struct CheckArgs {
+    /// Recording to judge: IQ file (cu8, cs8, cs16, cf32), SigMF, WAV, rtl_433 .ook or Flipper
+    /// .sub pulse file, or `-` for standard input (with --format).
+    pub file: PathBuf,
+    /// How to read the input.
+    #[command(flatten)]
+    pub input: InputArgs,
+    /// The car, as you would say it: make, model or chassis, year, market
+    /// (e.g. "mini r53 2004 us"); see `fobscope cars`.
+    #[arg(long, conflicts_with = "expect_band")]
+    pub car: Option<String>,
+    /// The band the car expects when it is not in the table: 315, 433, 868 or 915.
+    #[arg(long, value_name = "MHZ")]
+    pub expect_band: Option<String>,
+    /// Print the JSON report (with its `verdict` object) instead of text.
+    #[arg(long)]
+    pub json: bool,
+    /// Crystal error of the receiving dongle in ppm (corrects reported frequencies).
+    #[arg(long, default_value_t = 0.0, allow_negative_numbers = true)]
+    pub ppm: f64,
+}
+
+/// Turns `--car` / `--expect-band` into what the car expects (with a note on other rows that
+/// matched).
+pub fn resolve_car(
+    car: Option<&str>,
+    band: Option<&str>,
+) -> Result<Option<(CarBand, Option<String>)>, CliError> {
+    if let Some(q) = car {
+        let m = find_car(q).map_err(CliError::Usage)?;
+        let note = (!m.also_matched.is_empty()).then(|| {
+            format!(
+                "{} other row(s) matched as well, with the same band",
+                m.also_matched.len()
+            )
+        });
+        return Ok(Some((CarBand::from_vehicle(m.vehicle), note)));
+    }
+    if let Some(b) = band {
+        let band = band_by_name(b).ok_or_else(|| {
+            CliError::Usage(format!(
+                "--expect-band '{b}' is not a key-fob band; one of 315, 433, 868, 915"
+            ))
+        })?;
+        return Ok(Some((CarBand::from_band(band), None)));
+    }
+    Ok(None)
+}
+
+fn write_out(text: &str) -> Result<(), CliError> {
+    let mut out = std::io::stdout().lock();
+    out.write_all(text.as_bytes())
+        .and_then(|_| out.flush())
+        .map_err(|e| CliError::Io {
+            path: "standard output".into(),
+            source: e,
+        })
+}
+
+/// The text form of a judged report: the verdict line first, then the evidence.
+pub fn render_text(report: &Report, car: Option<&CarBand>, car_note: Option<&str>) -> String {
+    let mut s = String::new();
+    let Some(v) = &report.verdict else {
+        return s;
+    };
+    s.push_str(&headline(v));
+    s.push('\n');
+    s.push_str(&format!("input: {}\n", report.input.path));
+    if let Some(c) = car {
+        s.push_str(&format!("car: {} — expects {}\n", c.label, c.freq_text()));
+        if let Some(n) = car_note {
+            s.push_str(&format!("     ({n})\n"));
+        }
+    }
+    if v.reasons.len() > 1 {
+        s.push_str("evidence:\n");
+        for r in &v.reasons[1..] {
+            s.push_str(&format!("  - {r}\n"));
+        }
+    }
+    if !v.advice.is_empty() {
+        s.push_str("next:\n");
+        for a in &v.advice {
+            s.push_str(&format!("  - {a}\n"));
+        }
+    }
+    if !report.transmissions.is_empty() {
+        s.push_str(&format!("transmissions: {}\n", report.transmissions.len()));
+        for (i, t) in report.transmissions.iter().enumerate() {
+            let f = t
+                .freq_hz
+                .map(|f| format!("{:.4} MHz", f / 1e6))
+                .unwrap_or_else(|| "freq ?".into());
+            let snr = t
+                .snr_db
+                .map(|x| format!("SNR {x:.1} dB"))
+                .unwrap_or_else(|| "SNR ?".into());
+            let m = t.modulation.map(|m| m.name()).unwrap_or("?");
+            let frame = t
+                .frames
+                .first()
+                .map(|fr| {
+                    format!(
+                        "{} {} ×{}",
+                        fr.protocol.as_deref().unwrap_or("bits"),
+                        fr.hex,
+                        fr.repeats
+                    )
+                })
+                .unwrap_or_default();
+            s.push_str(&format!(
+                "  #{:<3} {:>8.3} s  {f}  {m}  {snr}  {} pulses  {}  {frame}\n",
+                i + 1,
+                t.start_s,
+                t.pulses,
+                t.coding.name()
+            ));
+        }
+    }
+    for w in &report.warnings {
+        s.push_str(&format!("warning: {w}\n"));
+    }
+    s
+}
+
+/// Runs `check`.
+pub fn run(args: &CheckArgs) -> Result<ExitCode, CliError> {
+    let car = resolve_car(args.car.as_deref(), args.expect_band.as_deref())?;
+    let opts = AnalyzeOptions {
+        overrides: args.input.overrides(),
+        ppm: args.ppm,
+    };
+    let mut report = analyze_path(&args.file, &opts)?;
+    let verdict = diagnose(&report, car.as_ref().map(|(c, _)| c));
+    let code = verdict.status.exit_code();
+    report.verdict = Some(verdict);
+    if args.json {
+        let text = serde_json::to_string_pretty(&report).map_err(|e| CliError::Io {
+            path: "standard output".into(),
+            source: e.into(),
+        })?;
+        write_out(&format!("{text}\n"))?;
+    } else {
+        let (c, note) = match &car {
+            Some((c, n)) => (Some(c), n.as_deref()),
+            None => (None, None),
+        };
+        write_out(&render_text(&report, c, note))?;
+    }
+    Ok(ExitCode::from(code))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::InputSummary;
+
+    #[test]
+    fn text_puts_the_verdict_first_then_evidence_and_advice() {
+        let mut report = Report {
+            input: InputSummary {
+                path: "k.cu8".into(),
+                format: "cu8".into(),
+                sample_rate_hz: Some(250e3),
+                center_freq_hz: Some(433.92e6),
+                duration_s: Some(1.0),
+            },
+            transmissions: Vec::new(),
+            verdict: None,
+            warnings: Vec::new(),
+        };
+        let (car, note) = resolve_car(Some("mini r53 2004 us"), None)
+            .unwrap()
+            .unwrap();
+        assert!(note.is_none());
+        report.verdict = Some(diagnose(&report, Some(&car)));
+        let text = render_text(&report, Some(&car), None);
+        let first = text.lines().next().unwrap();
+        assert!(first.starts_with("NO SIGNAL — "), "{first}");
+        assert!(first.contains("433.795–434.045 MHz"), "{first}");
+        assert!(text.contains("car: MINI"), "{text}");
+        assert!(text.contains("\nnext:\n"), "{text}");
+        assert!(resolve_car(None, Some("2400")).is_err());
+        assert!(resolve_car(None, None).unwrap().is_none());
+    }
+}

@@ -1,0 +1,104 @@
+//! `fobscope compare`: two recordings (two keys, or one key twice) side by side.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::Args;
+
+use super::check::resolve_car;
+use super::{CliError, InputArgs};
+use crate::diagnosis::{Comparison, compare};
+use crate::pipeline::{AnalyzeOptions, analyze_path};
+
+/// Arguments of `compare`.
+#[derive(Debug, Args)]
+#[command(after_help = "\
+Examples:
+  fobscope compare spare_key.cu8 main_key.cu8
+  fobscope compare old.sigmf-meta new.sigmf-meta --car \"bmw e46 2003 uk\"
+  fobscope compare a.cu8 b.cu8 --json
+
+Both recordings are read with the same input flags. Power differences are only meaningful when
+both keys were recorded at the same distance and orientation.")]
+pub struct CompareArgs {
+    /// First recording.
+    pub a: PathBuf,
+    /// Second recording.
+    pub b: PathBuf,
+    /// How to read the inputs (applies to both).
+    #[command(flatten)]
+    pub input: InputArgs,
+    /// The car both keys belong to (e.g. "mini r53 2004 us"); see `fobscope cars`.
+    #[arg(long, conflicts_with = "expect_band")]
+    pub car: Option<String>,
+    /// The band the car expects: 315, 433, 868 or 915.
+    #[arg(long, value_name = "MHZ")]
+    pub expect_band: Option<String>,
+    /// Print the comparison as JSON.
+    #[arg(long)]
+    pub json: bool,
+    /// Crystal error of the receiving dongle in ppm.
+    #[arg(long, default_value_t = 0.0, allow_negative_numbers = true)]
+    pub ppm: f64,
+}
+
+/// The text table of a comparison.
+pub fn render_text(c: &Comparison) -> String {
+    let mut s = format!("{}\n", c.combined);
+    s.push_str(&format!("A: {}\nB: {}\n", c.a.path, c.b.path));
+    let w = c
+        .lines
+        .iter()
+        .map(|l| l.a.chars().count())
+        .max()
+        .unwrap_or(0)
+        .max(1);
+    let wb = c
+        .lines
+        .iter()
+        .map(|l| l.b.chars().count())
+        .max()
+        .unwrap_or(0)
+        .max(1);
+    for l in &c.lines {
+        s.push_str(&format!(
+            "  {:<14} {:<w$}  {:<wb$}{}\n",
+            l.what,
+            l.a,
+            l.b,
+            l.note
+                .as_deref()
+                .map(|n| format!("  {n}"))
+                .unwrap_or_default(),
+        ));
+    }
+    for (name, k) in [("A", &c.a), ("B", &c.b)] {
+        s.push_str(&format!(
+            "{name}: {}\n",
+            crate::diagnosis::headline(&k.verdict)
+        ));
+    }
+    s
+}
+
+/// Runs `compare`.
+pub fn run(args: &CompareArgs) -> Result<ExitCode, CliError> {
+    let car = resolve_car(args.car.as_deref(), args.expect_band.as_deref())?;
+    let opts = AnalyzeOptions {
+        overrides: args.input.overrides(),
+        ppm: args.ppm,
+    };
+    let a = analyze_path(&args.a, &opts)?;
+    let b = analyze_path(&args.b, &opts)?;
+    let c = compare(&a, &b, car.as_ref().map(|(c, _)| c));
+    let text = if args.json {
+        serde_json::to_string_pretty(&c).map_err(|e| CliError::Io {
+            path: "standard output".into(),
+            source: e.into(),
+        })? + "\n"
+    } else {
+        render_text(&c)
+    };
+    print!("{text}");
+    Ok(ExitCode::SUCCESS)
+}
