@@ -11,9 +11,9 @@ use num_complex::Complex;
 
 use crate::band;
 use crate::dsp::{BurstProcessor, DetectedTransmission, DspConfig, Modulation};
-use crate::model::{Frame, InputSummary, Report, Transmission};
+use crate::model::{InputSummary, Report, Transmission};
 use crate::protocol;
-use crate::pulse::{self, PulseAnalysis, PulseTrain};
+use crate::pulse::{self, PulseTrain};
 use crate::source::{
     self, BLOCK_SAMPLES, Input, IqSource, Overrides, PulseRecording, SourceError, StreamInfo,
 };
@@ -268,7 +268,7 @@ impl Collector {
 /// Analyses and decodes one pulse train; RF fields are left empty for the caller.
 pub fn describe(train: PulseTrain) -> Transmission {
     let analysis = pulse::analyze(&train);
-    let frames = frames_of(&train, &analysis);
+    let frames = protocol::frames(&train, &analysis);
     Transmission {
         start_s: train.start_s,
         duration_s: train.duration_us() * 1e-6,
@@ -293,40 +293,6 @@ pub fn describe(train: PulseTrain) -> Transmission {
         frames,
         train,
     }
-}
-
-/// Frames of a transmission: decoded frames first, then the analyzer's rows that no decoder
-/// claimed.
-fn frames_of(train: &PulseTrain, analysis: &PulseAnalysis) -> Vec<Frame> {
-    let decoded = protocol::decode(train, analysis);
-    let mut frames: Vec<Frame> = decoded
-        .iter()
-        .map(|d| {
-            let row = pulse::Row {
-                bits: d.bits.clone(),
-                repeats: d.repeats,
-                first_pulse: 0,
-                pulse_count: 0,
-            };
-            Frame {
-                bits: row.bit_string(),
-                hex: row.hex(),
-                protocol: Some(d.protocol.clone()),
-                fields: d.fields.clone(),
-                repeats: d.repeats,
-            }
-        })
-        .collect();
-    if frames.is_empty() {
-        frames.extend(analysis.rows.iter().map(|r| Frame {
-            bits: r.bit_string(),
-            hex: r.hex(),
-            protocol: None,
-            fields: serde_json::Map::new(),
-            repeats: r.repeats,
-        }));
-    }
-    frames
 }
 
 #[cfg(test)]
