@@ -8,9 +8,11 @@ use std::time::Duration;
 
 use clap::Args;
 
+use super::check;
 use super::radio::{self, RadioArgs};
 use super::{CliError, EXIT_ERROR, units};
 use crate::band;
+use crate::diagnosis::diagnose;
 use crate::live::{self, LiveObserver, LiveOptions, StopReason};
 use crate::model::Transmission;
 use crate::report;
@@ -27,7 +29,10 @@ Examples:
 
 Press the key's button a few times while it runs; stop with Ctrl-C (or --duration).
 Each key press is printed as it happens; the verdict comes when the session ends.
-A recording is always finalised, even when the radio fails mid-way.")]
+A recording is always finalised, even when the radio fails mid-way.
+
+Exit codes: as `fobscope check` (0 working, 10 weak, 11 no_signal, 12 band_mismatch),
+and 2 when the radio or the recording failed.")]
 pub struct ListenArgs {
     #[command(flatten)]
     pub radio: RadioArgs,
@@ -53,6 +58,12 @@ pub struct ListenArgs {
     /// No level meter.
     #[arg(long, short)]
     pub quiet: bool,
+    /// The car, for the band check of the verdict (e.g. "mini r53 2004 us"); see `fobscope cars`.
+    #[arg(long, conflicts_with = "expect_band")]
+    pub car: Option<String>,
+    /// The band the car expects (315, 433, 868, 915), when it is not in the table.
+    #[arg(long, value_name = "MHZ")]
+    pub expect_band: Option<String>,
 }
 
 /// Parses a band name for `--band`.
@@ -118,6 +129,7 @@ pub fn run(args: &ListenArgs) -> Result<ExitCode, CliError> {
         (None, Some(b)) => band::listen_center_hz(b, args.rate),
         (None, None) => band::listen_center_hz(&band::BANDS[1], args.rate),
     };
+    let car = check::resolve_car(args.car.as_deref(), args.expect_band.as_deref())?;
     let radio = radio::open(&args.radio, args.rate, center)?;
     let info = radio.source.info().clone();
     let record = match &args.record {
@@ -163,12 +175,19 @@ pub fn run(args: &ListenArgs) -> Result<ExitCode, CliError> {
     );
     printer.clear_meter();
     stop.store(true, Ordering::Relaxed);
-    let rep = outcome.report;
+    let mut rep = outcome.report;
+    let verdict = diagnose(&rep, car.as_ref().map(|(c, _)| c));
+    let verdict_code = verdict.status.exit_code();
+    rep.verdict = Some(verdict);
     if args.json {
         println!("{}", report::json::to_json(&rep));
     } else {
         println!();
-        print!("{}", report::text::render(&rep));
+        let (c, note) = match &car {
+            Some((c, n)) => (Some(c), n.as_deref()),
+            None => (None, None),
+        };
+        print!("{}", check::render_text(&rep, c, note));
     }
     if let (Some(path), Some(r)) = (&args.record, &outcome.recording) {
         match r {
@@ -187,6 +206,6 @@ pub fn run(args: &ListenArgs) -> Result<ExitCode, CliError> {
             Ok(ExitCode::from(EXIT_ERROR))
         }
         _ if matches!(outcome.recording, Some(Err(_))) => Ok(ExitCode::from(EXIT_ERROR)),
-        _ => Ok(ExitCode::SUCCESS),
+        _ => Ok(ExitCode::from(verdict_code)),
     }
 }
