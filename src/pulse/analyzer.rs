@@ -1,10 +1,56 @@
 //! The pulse analyzer: clusters widths, finds Te and the line coding, slices bits into rows.
+//!
+//! Method: mark and gap widths are clustered ([`super::cluster`]). Each line coding is then
+//! tried as a hypothesis, with symbol widths taken from the clusters: PWM (two mark widths,
+//! fixed gap or fixed period), PPM (one mark width, two gap widths), Manchester or DMC (levels
+//! of one or two half-bits), PCM (levels of whole bit times, NRZ or RZ). A hypothesis splits the
+//! train into rows at gaps well beyond its own longest data gap, slices each row
+//! ([`super::slicer`]) and counts the widths that fit. The best-fitting hypothesis wins; when
+//! several fit about equally, the most specific wins, in the order PWM, PPM, Manchester/DMC,
+//! PCM (a PWM or Manchester signal is also a valid PCM one, never the other way round).
+//!
+//! Preambles and syncs are kept from derailing the choice in two ways: a row whose marks and
+//! gaps each have a single width (a 50 % duty preamble such as KeeLoq's 12 marks, or any
+//! unmodulated run) carries no information about the coding and is not scored; and a sync
+//! pulse, whose gap is far longer than any data gap (PT2262's 124 α, EV1527's 31 Te, KeeLoq's
+//! 10 Te header), ends a row, so it never sits inside the data. A row of one or two pulses is
+//! a stray and counts as a misfit, which penalises hypotheses that chop the data into crumbs.
+//!
+//! Manchester and DMC have the same alphabet (levels of one or two half-bits, runs of single
+//! half-bit levels of even length between whole-bit levels), so timing alone cannot tell them
+//! apart; they differ in where bit boundaries sit. A DMC row starts on a bit boundary, so its
+//! levels pair up from the first one. DMC is reported when every scored row parses as DMC from
+//! its first edge without error and starts with a short pair (a DMC `1`); otherwise
+//! Manchester, the far more common coding.
 
-use super::{Coding, PulseAnalysis, PulseTrain};
+use std::ops::Range;
+
+use super::cluster::{self, Cluster};
+use super::slicer::{self, PwmGap, Sliced};
+use super::{Coding, PulseAnalysis, PulseTrain, Row, rows};
+
+/// Fewest widths a hypothesis must examine to be trusted.
+const MIN_SCORED: usize = 8;
+/// Lowest fit score a coding can be reported with.
+const MIN_SCORE: f64 = 0.8;
+/// A more specific coding wins over a better-fitting general one within this margin.
+const PREFER_MARGIN: f64 = 0.04;
+/// Widths beyond this (µs, 100 s) are treated as absurd and clamped.
+const MAX_WIDTH_US: f64 = 1e8;
+/// At most this many pulses of a train are analysed (memory and time stay bounded).
+pub const MAX_PULSES: usize = 1 << 16;
+/// PWM/PPM rows must average at least this many pulses (they are words, not crumbs).
+const MIN_MEAN_ROW: f64 = 8.0;
 
 /// Analyzes one pulse train.
-pub fn analyze(_train: &PulseTrain) -> PulseAnalysis {
-    PulseAnalysis {
+pub fn analyze(train: &PulseTrain) -> PulseAnalysis {
+    let pulses: Vec<(f64, f64)> = train
+        .pulses
+        .iter()
+        .take(MAX_PULSES)
+        .map(|p| (clean(p.high_us), clean(p.low_us)))
+        .collect();
+    let unknown = PulseAnalysis {
         coding: Coding::Unknown,
         short_us: None,
         long_us: None,
@@ -12,5 +58,335 @@ pub fn analyze(_train: &PulseTrain) -> PulseAnalysis {
         te_us: None,
         bitrate_bps: None,
         rows: Vec::new(),
+    };
+    if pulses.len() < 2 {
+        return unknown;
     }
+    let ctx = Context::new(&pulses);
+    let hyps: Vec<Hypothesis> = [
+        ctx.pwm(),
+        ctx.ppm(),
+        ctx.biphase(),
+        ctx.pcm(),
+    ]
+    .into_iter()
+    .flatten()
+    .filter(|h| h.scored >= MIN_SCORED && h.score.is_finite())
+    .collect();
+    let best = hyps.iter().map(|h| h.score).fold(f64::NEG_INFINITY, f64::max);
+    let Some(h) = hyps
+        .into_iter()
+        .find(|h| h.score >= MIN_SCORE && h.score >= best - PREFER_MARGIN)
+    else {
+        return PulseAnalysis {
+            te_us: ctx.unmodulated_width(),
+            ..unknown
+        };
+    };
+    let gap_us = median(h.row_gaps.clone());
+    PulseAnalysis {
+        coding: h.coding,
+        short_us: Some(h.short),
+        long_us: h.long,
+        gap_us,
+        te_us: Some(h.te),
+        bitrate_bps: Some(h.bitrate),
+        rows: rows::group_repeats(h.rows),
+    }
+}
+
+/// A width as a finite, non-negative number of µs.
+fn clean(w: f32) -> f64 {
+    let w = f64::from(w);
+    if w.is_finite() && w > 0.0 {
+        w.min(MAX_WIDTH_US)
+    } else {
+        0.0
+    }
+}
+
+fn median(mut v: Vec<f64>) -> Option<f64> {
+    if v.is_empty() {
+        return None;
+    }
+    v.sort_by(f64::total_cmp);
+    Some(v[v.len() / 2])
+}
+
+/// One coding hypothesis, evaluated on the whole train.
+#[derive(Debug)]
+struct Hypothesis {
+    coding: Coding,
+    score: f64,
+    scored: usize,
+    rows: Vec<Row>,
+    row_gaps: Vec<f64>,
+    short: f64,
+    long: Option<f64>,
+    te: f64,
+    bitrate: f64,
+}
+
+/// The train and its width clusters.
+struct Context<'a> {
+    pulses: &'a [(f64, f64)],
+    /// The space after each pulse (the last one is the trailing silence and never data).
+    gaps: Vec<f64>,
+    marks_c: Vec<Cluster>,
+    gaps_c: Vec<Cluster>,
+    all_c: Vec<Cluster>,
+    periods_c: Vec<Cluster>,
+}
+
+impl<'a> Context<'a> {
+    fn new(pulses: &'a [(f64, f64)]) -> Self {
+        let n = pulses.len();
+        let marks: Vec<f64> = pulses.iter().map(|p| p.0).collect();
+        let inner: Vec<f64> = pulses[..n - 1].iter().map(|p| p.1).collect();
+        let periods: Vec<f64> = pulses[..n - 1].iter().map(|p| p.0 + p.1).collect();
+        let mut all = marks.clone();
+        all.extend_from_slice(&inner);
+        Context {
+            pulses,
+            gaps: pulses.iter().map(|p| p.1).collect(),
+            marks_c: cluster::cluster(&marks),
+            gaps_c: cluster::cluster(&inner),
+            all_c: cluster::cluster(&all),
+            periods_c: cluster::cluster(&periods),
+        }
+    }
+
+    /// The width of a train with a single mark width and a single gap width, if it is one.
+    fn unmodulated_width(&self) -> Option<f64> {
+        let m = cluster::significant(&self.marks_c, 0.1, 1);
+        let g = cluster::significant(&self.gaps_c, 0.1, 1);
+        (m.len() == 1 && g.len() <= 1).then(|| m[0].mean)
+    }
+
+    /// Splits at `row_gap`, slices every row with `slice`, and scores the result.
+    fn evaluate(&self, row_gap: f64, slice: impl Fn(&[(f64, f64)]) -> Sliced) -> Evaluation {
+        let ranges = rows::split(&self.gaps, row_gap);
+        let mut ev = Evaluation::default();
+        for r in &ranges {
+            let p = &self.pulses[r.clone()];
+            let s = slice(p);
+            if r.len() < 3 {
+                ev.total += r.len();
+            } else if !self.uniform(r.clone()) {
+                ev.fit += s.fit;
+                ev.total += s.total;
+                ev.scored_rows.push(r.clone());
+            }
+            if r.end < self.pulses.len() {
+                ev.row_gaps.push(self.gaps[r.end - 1]);
+            }
+            ev.rows.push(Row {
+                bits: s.bits,
+                repeats: 1,
+                first_pulse: r.start,
+                pulse_count: r.len(),
+            });
+        }
+        ev.ranges = ranges;
+        ev
+    }
+
+    /// Whether a row has a single mark width and a single inner gap width.
+    fn uniform(&self, r: Range<usize>) -> bool {
+        let p = &self.pulses[r];
+        let spread = |it: &mut dyn Iterator<Item = f64>| {
+            let (lo, hi) = it.fold((f64::INFINITY, 0.0f64), |(lo, hi), w| (lo.min(w), hi.max(w)));
+            hi <= lo * cluster::MAX_SPREAD
+        };
+        spread(&mut p.iter().map(|x| x.0)) && spread(&mut p[..p.len() - 1].iter().map(|x| x.1))
+    }
+
+    fn pwm(&self) -> Option<Hypothesis> {
+        let two = cluster::most_populous(&self.marks_c, 2);
+        let [s, l] = two.as_slice() else { return None };
+        let ratio = l.mean / s.mean;
+        if s.count < 2 || l.count < 2 || !(1.4..=8.0).contains(&ratio) {
+            return None;
+        }
+        let mut best: Option<Hypothesis> = None;
+        let g = cluster::most_populous(&self.gaps_c, 1);
+        let p = cluster::most_populous(&self.periods_c, 1);
+        let modes = g
+            .first()
+            .map(|g| (PwmGap::Fixed(g.mean), g.mean, s.mean.max(l.mean.min(g.mean)) + g.mean))
+            .into_iter()
+            .chain(p.first().map(|p| (PwmGap::Period(p.mean), p.mean - s.mean, p.mean)));
+        for (mode, longest_gap, period) in modes {
+            if longest_gap <= 0.0 {
+                continue;
+            }
+            let period = match mode {
+                PwmGap::Fixed(g) => (s.mean + l.mean) / 2.0 + g,
+                PwmGap::Period(_) => period,
+            };
+            let ev = self.evaluate(2.0 * longest_gap, |r| slicer::pwm(r, s.mean, l.mean, mode));
+            if !ev.rows_are_words() {
+                continue;
+            }
+            let h = ev.into_hypothesis(Coding::Pwm, s.mean, Some(l.mean), s.mean, 1e6 / period);
+            if best.as_ref().is_none_or(|b| h.score > b.score) {
+                best = Some(h);
+            }
+        }
+        best
+    }
+
+    fn ppm(&self) -> Option<Hypothesis> {
+        let m = *cluster::most_populous(&self.marks_c, 1).first()?;
+        let two = cluster::most_populous(&self.gaps_c, 2);
+        let [g0, g1] = two.as_slice() else { return None };
+        let ratio = g1.mean / g0.mean;
+        if g0.count < 2 || g1.count < 2 || !(1.4..=8.0).contains(&ratio) {
+            return None;
+        }
+        let row_gap = (1.5 * g1.mean).max(1.15 * g1.max);
+        let ev = self.evaluate(row_gap, |r| slicer::ppm(r, m.mean, g0.mean, g1.mean));
+        if !ev.rows_are_words() {
+            return None;
+        }
+        let bitrate = 1e6 / (m.mean + (g0.mean + g1.mean) / 2.0);
+        Some(ev.into_hypothesis(
+            Coding::Ppm,
+            g0.mean,
+            Some(g1.mean),
+            m.mean.min(g0.mean),
+            bitrate,
+        ))
+    }
+
+    /// The smallest significant width of marks and gaps together, refined over the widths
+    /// that are whole multiples (up to `max_k`) of it.
+    fn unit(&self, max_k: f64) -> Option<f64> {
+        let sig = cluster::significant(&self.all_c, 0.05, 2);
+        let t0 = sig.first()?.mean;
+        let n = self.pulses.len();
+        let widths = self
+            .pulses
+            .iter()
+            .enumerate()
+            .flat_map(|(i, p)| [Some(p.0), (i + 1 < n).then_some(p.1)])
+            .flatten();
+        let (mut sw, mut sk) = (0.0, 0.0);
+        for w in widths {
+            let k = (w / t0).round();
+            if (1.0..=max_k).contains(&k) && (w - k * t0).abs() <= 0.25 * t0 {
+                sw += w;
+                sk += k;
+            }
+        }
+        (sk > 0.0).then(|| sw / sk)
+    }
+
+    /// Manchester or differential Manchester.
+    fn biphase(&self) -> Option<Hypothesis> {
+        let t = self.unit(2.0)?;
+        let row_gap = 4.0 * t;
+        let man = self.evaluate(row_gap, |r| slicer::manchester(r, t));
+        let dmc = self.evaluate(row_gap, |r| slicer::dmc(r, t));
+        let short = |w: f64| w < 1.5 * t;
+        let starts_short_pair = dmc.scored_rows.iter().all(|r| {
+            let (m, g) = self.pulses[r.start];
+            short(m) && short(g)
+        });
+        let dmc_clean = dmc.total > 0 && dmc.fit == dmc.total && starts_short_pair;
+        let (ev, coding) = if dmc_clean {
+            (dmc, Coding::Dmc)
+        } else {
+            (man, Coding::Manchester)
+        };
+        Some(ev.into_hypothesis(coding, t, Some(2.0 * t), t, 1e6 / (2.0 * t)))
+    }
+
+    /// PCM, NRZ or RZ.
+    fn pcm(&self) -> Option<Hypothesis> {
+        let mut best: Option<Hypothesis> = None;
+        if let Some(t) = self.unit(64.0) {
+            let ev = self.evaluate(16.0 * t, |r| slicer::pcm(r, t, None));
+            best = Some(ev.into_hypothesis(Coding::Pcm, t, None, t, 1e6 / t));
+        }
+        // Return-to-zero: one mark width, clearly shorter than the bit period.
+        let mark = cluster::most_populous(&self.marks_c, 1).first().copied();
+        let period = cluster::significant(&self.periods_c, 0.05, 2).first().copied();
+        if let (Some(m), Some(p)) = (mark, period) {
+            if m.mean >= 0.75 * p.mean {
+                return best;
+            }
+            let t = p.mean;
+            let ev = self.evaluate(16.0 * t, |r| slicer::pcm(r, t, Some(m.mean)));
+            let h = ev.into_hypothesis(Coding::Pcm, t, None, t, 1e6 / t);
+            if best.as_ref().is_none_or(|b| h.score > b.score) {
+                best = Some(h);
+            }
+        }
+        best
+    }
+}
+
+/// The outcome of slicing every row under one hypothesis.
+#[derive(Debug, Default)]
+struct Evaluation {
+    rows: Vec<Row>,
+    ranges: Vec<Range<usize>>,
+    row_gaps: Vec<f64>,
+    fit: usize,
+    total: usize,
+    /// Rows that were scored (not strays, not uniform).
+    scored_rows: Vec<Range<usize>>,
+}
+
+impl Evaluation {
+    /// Whether rows average enough pulses to be words rather than a chopped-up signal.
+    fn rows_are_words(&self) -> bool {
+        let pulses: usize = self.ranges.iter().map(|r| r.len()).sum();
+        !self.ranges.is_empty() && pulses as f64 / self.ranges.len() as f64 >= MIN_MEAN_ROW
+    }
+
+    fn into_hypothesis(
+        self,
+        coding: Coding,
+        short: f64,
+        long: Option<f64>,
+        te: f64,
+        bitrate: f64,
+    ) -> Hypothesis {
+        Hypothesis {
+            coding,
+            score: if self.total == 0 {
+                0.0
+            } else {
+                self.fit as f64 / self.total as f64
+            },
+            scored: self.total,
+            rows: self.rows,
+            row_gaps: self.row_gaps,
+            short,
+            long,
+            te,
+            bitrate,
+        }
+    }
+}
+
+/// A description of how the analyzer judged each hypothesis on a train, for diagnostics.
+pub fn explain(train: &PulseTrain) -> Vec<(Coding, f64, usize)> {
+    let pulses: Vec<(f64, f64)> = train
+        .pulses
+        .iter()
+        .take(MAX_PULSES)
+        .map(|p| (clean(p.high_us), clean(p.low_us)))
+        .collect();
+    if pulses.len() < 2 {
+        return Vec::new();
+    }
+    let ctx = Context::new(&pulses);
+    [ctx.pwm(), ctx.ppm(), ctx.biphase(), ctx.pcm()]
+        .into_iter()
+        .flatten()
+        .map(|h| (h.coding, h.score, h.scored))
+        .collect()
 }

@@ -17,6 +17,9 @@ use num_complex::Complex;
 
 use crate::pulse::PulseTrain;
 
+pub mod flipper;
+pub mod ook;
+
 /// Default number of samples per block handed out by readers.
 pub const BLOCK_SAMPLES: usize = 1 << 16;
 
