@@ -64,9 +64,10 @@ pub fn analyze(train: &PulseTrain) -> PulseAnalysis {
     }
     let ctx = Context::new(&pulses);
     let hyps: Vec<Hypothesis> = [
-        ctx.pwm(),
+        ctx.pwm(false),
         ctx.ppm(),
         ctx.biphase(),
+        ctx.pwm(true),
         ctx.pcm(),
     ]
     .into_iter()
@@ -170,11 +171,10 @@ impl<'a> Context<'a> {
         for r in &ranges {
             let p = &self.pulses[r.clone()];
             let s = slice(p);
-            if r.len() < 3 {
-                ev.total += r.len();
-            } else if !self.uniform(r.clone()) {
+            if r.len() >= 3 && !self.uniform(r.clone()) {
                 ev.fit += s.fit;
                 ev.total += s.total;
+                ev.violations += s.violations;
                 ev.scored_rows.push(r.clone());
             }
             if r.end < self.pulses.len() {
@@ -201,29 +201,37 @@ impl<'a> Context<'a> {
         spread(&mut p.iter().map(|x| x.0)) && spread(&mut p[..p.len() - 1].iter().map(|x| x.1))
     }
 
-    fn pwm(&self) -> Option<Hypothesis> {
+    /// PWM. `free`: the gap may take either of two widths whatever the mark (tried after
+    /// Manchester, whose levels it would also accept); otherwise the gap or the period is fixed.
+    fn pwm(&self, free: bool) -> Option<Hypothesis> {
         let two = cluster::most_populous(&self.marks_c, 2);
         let [s, l] = two.as_slice() else { return None };
         let ratio = l.mean / s.mean;
         if s.count < 2 || l.count < 2 || !(1.4..=8.0).contains(&ratio) {
             return None;
         }
+        // (spacing, longest data gap, bit period)
+        let mut modes: Vec<(PwmGap, f64, f64)> = Vec::new();
+        if free {
+            let g = cluster::most_populous(&self.gaps_c, 2);
+            if let [a, b] = g.as_slice() {
+                let period = (s.mean + l.mean + a.mean + b.mean) / 2.0;
+                modes.push((PwmGap::Either(a.mean, b.mean), b.mean, period));
+            }
+        } else {
+            if let Some(g) = cluster::most_populous(&self.gaps_c, 1).first() {
+                let period = (s.mean + l.mean) / 2.0 + g.mean;
+                modes.push((PwmGap::Fixed(g.mean), g.mean, period));
+            }
+            if let Some(p) = cluster::most_populous(&self.periods_c, 1).first() {
+                modes.push((PwmGap::Period(p.mean), p.mean - s.mean, p.mean));
+            }
+        }
         let mut best: Option<Hypothesis> = None;
-        let g = cluster::most_populous(&self.gaps_c, 1);
-        let p = cluster::most_populous(&self.periods_c, 1);
-        let modes = g
-            .first()
-            .map(|g| (PwmGap::Fixed(g.mean), g.mean, s.mean.max(l.mean.min(g.mean)) + g.mean))
-            .into_iter()
-            .chain(p.first().map(|p| (PwmGap::Period(p.mean), p.mean - s.mean, p.mean)));
         for (mode, longest_gap, period) in modes {
             if longest_gap <= 0.0 {
                 continue;
             }
-            let period = match mode {
-                PwmGap::Fixed(g) => (s.mean + l.mean) / 2.0 + g,
-                PwmGap::Period(_) => period,
-            };
             let ev = self.evaluate(2.0 * longest_gap, |r| slicer::pwm(r, s.mean, l.mean, mode));
             if !ev.rows_are_words() {
                 continue;
@@ -259,27 +267,34 @@ impl<'a> Context<'a> {
         ))
     }
 
-    /// The smallest significant width of marks and gaps together, refined over the widths
-    /// that are whole multiples (up to `max_k`) of it.
+    /// The unit width: the shortest significant level, refined over the widths that are whole
+    /// multiples (up to `max_k`) of it. Receivers often stretch marks and shrink gaps by the
+    /// same amount; when the shortest mark and the shortest gap are the same symbol (within a
+    /// factor 1.8) their mean cancels that skew.
     fn unit(&self, max_k: f64) -> Option<f64> {
-        let sig = cluster::significant(&self.all_c, 0.05, 2);
-        let t0 = sig.first()?.mean;
+        let m = cluster::significant(&self.marks_c, 0.05, 2).first().map(|c| c.mean);
+        let g = cluster::significant(&self.gaps_c, 0.05, 2).first().map(|c| c.mean);
+        let t0 = match (m, g) {
+            (Some(m), Some(g)) if m.max(g) <= 1.8 * m.min(g) => (m + g) / 2.0,
+            (Some(m), Some(g)) => m.min(g),
+            (Some(x), None) | (None, Some(x)) => x,
+            (None, None) => return None,
+        };
         let n = self.pulses.len();
-        let widths = self
-            .pulses
-            .iter()
-            .enumerate()
-            .flat_map(|(i, p)| [Some(p.0), (i + 1 < n).then_some(p.1)])
-            .flatten();
         let (mut sw, mut sk) = (0.0, 0.0);
-        for w in widths {
+        for (i, p) in self.pulses.iter().enumerate() {
+            // A mark and its gap together: the skew cancels in the sum.
+            if i + 1 == n {
+                break;
+            }
+            let w = p.0 + p.1;
             let k = (w / t0).round();
-            if (1.0..=max_k).contains(&k) && (w - k * t0).abs() <= 0.25 * t0 {
+            if (2.0..=2.0 * max_k).contains(&k) && (w - k * t0).abs() <= 0.3 * t0 {
                 sw += w;
                 sk += k;
             }
         }
-        (sk > 0.0).then(|| sw / sk)
+        Some(if sk > 0.0 { sw / sk } else { t0 })
     }
 
     /// Manchester or differential Manchester.
@@ -293,7 +308,8 @@ impl<'a> Context<'a> {
             let (m, g) = self.pulses[r.start];
             short(m) && short(g)
         });
-        let dmc_clean = dmc.total > 0 && dmc.fit == dmc.total && starts_short_pair;
+        let dmc_clean =
+            dmc.total > 0 && dmc.violations == 0 && dmc.fit >= man.fit && starts_short_pair;
         let (ev, coding) = if dmc_clean {
             (dmc, Coding::Dmc)
         } else {
@@ -335,6 +351,8 @@ struct Evaluation {
     row_gaps: Vec<f64>,
     fit: usize,
     total: usize,
+    /// Order violations in the scored rows.
+    violations: usize,
     /// Rows that were scored (not strays, not uniform).
     scored_rows: Vec<Range<usize>>,
 }
@@ -356,7 +374,7 @@ impl Evaluation {
     ) -> Hypothesis {
         Hypothesis {
             coding,
-            score: if self.total == 0 {
+            score: if self.total == 0 || !self.rows_are_words() {
                 0.0
             } else {
                 self.fit as f64 / self.total as f64
@@ -384,7 +402,7 @@ pub fn explain(train: &PulseTrain) -> Vec<(Coding, f64, usize)> {
         return Vec::new();
     }
     let ctx = Context::new(&pulses);
-    [ctx.pwm(), ctx.ppm(), ctx.biphase(), ctx.pcm()]
+    [ctx.pwm(false), ctx.ppm(), ctx.biphase(), ctx.pwm(true), ctx.pcm()]
         .into_iter()
         .flatten()
         .map(|h| (h.coding, h.score, h.scored))

@@ -10,6 +10,12 @@
 
 /// Largest ratio of the widest to the narrowest member that one cluster may hold.
 pub const MAX_SPREAD: f64 = 1.7;
+/// A step of this ratio between neighbouring sorted widths, with at least [`MIN_SIDE`]
+/// widths on each side, splits a cluster even within [`MAX_SPREAD`]: an empty stretch that
+/// wide is a boundary between symbols, not jitter (jittered widths fill their range densely).
+pub const SPLIT_STEP: f64 = 1.3;
+/// Members each side of a [`SPLIT_STEP`] split must have.
+pub const MIN_SIDE: usize = 2;
 
 /// One group of similar widths.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -56,16 +62,6 @@ fn split(sorted: &[f64], out: &mut Vec<Cluster>) {
         }
         let s = &sorted[a..b];
         let (lo, hi) = (s[0], s[s.len() - 1]);
-        if hi <= lo * MAX_SPREAD || s.len() == 1 {
-            let sum: f64 = s.iter().sum();
-            found.push(Cluster {
-                mean: sum / s.len() as f64,
-                min: lo,
-                max: hi,
-                count: s.len(),
-            });
-            continue;
-        }
         // Widest logarithmic step between neighbours.
         let mut best = 1;
         let mut best_ratio = 0.0;
@@ -75,6 +71,18 @@ fn split(sorted: &[f64], out: &mut Vec<Cluster>) {
                 best_ratio = r;
                 best = i;
             }
+        }
+        let clear_step =
+            best_ratio >= SPLIT_STEP && best >= MIN_SIDE && s.len() - best >= MIN_SIDE;
+        if (hi <= lo * MAX_SPREAD && !clear_step) || s.len() == 1 {
+            let sum: f64 = s.iter().sum();
+            found.push(Cluster {
+                mean: sum / s.len() as f64,
+                min: lo,
+                max: hi,
+                count: s.len(),
+            });
+            continue;
         }
         stack.push((a, a + best));
         stack.push((a + best, b));
@@ -120,6 +128,16 @@ mod tests {
         assert!((c[0].mean - 400.0).abs() < 5.0);
         assert!((c[1].mean - 800.0).abs() < 10.0);
         assert_eq!(c[0].count, 50);
+    }
+
+    #[test]
+    fn splits_at_a_clear_step_within_the_spread() {
+        // 5 and 8 units (ratio 1.6) are two symbols when nothing lies between them.
+        let w = [5000.0, 4960.0, 5010.0, 7950.0, 7960.0, 8000.0];
+        assert_eq!(cluster(&w).len(), 2);
+        // A single stray value does not split a cluster on its own.
+        let w = [100.0, 102.0, 98.0, 101.0, 140.0];
+        assert_eq!(cluster(&w).len(), 1);
     }
 
     #[test]

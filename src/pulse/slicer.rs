@@ -28,11 +28,17 @@ pub struct Sliced {
     pub fit: usize,
     /// Widths (or symbols) examined.
     pub total: usize,
+    /// Symbols that are valid widths in an invalid order (DMC: a lone half-bit level before a
+    /// whole-bit one).
+    pub violations: usize,
 }
 
 fn near(x: f64, c: f64) -> bool {
     (x - c).abs() <= TOL * c
 }
+
+/// A PWM row may open with a sync mark this many times longer than the long mark.
+pub const SYNC_FACTOR: f64 = 2.5;
 
 /// How PWM bits are spaced.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -41,6 +47,9 @@ pub enum PwmGap {
     Fixed(f64),
     /// A fixed period (mark + gap), µs.
     Period(f64),
+    /// Either of two gap widths, independent of the mark (rtl_433's PWM slicer looks at the
+    /// marks alone), µs.
+    Either(f64, f64),
 }
 
 /// PWM: marks near `short` are `1`, near `long` are `0`. `row` holds (mark, gap) pairs; the
@@ -49,6 +58,10 @@ pub fn pwm(row: &[(f64, f64)], short: f64, long: f64, spacing: PwmGap) -> Sliced
     let mut s = Sliced::default();
     let split = (short * long).sqrt();
     for (i, &(m, g)) in row.iter().enumerate() {
+        if i == 0 && row.len() > 1 && m > SYNC_FACTOR * long {
+            // A sync mark opening the row (rtl_433's PWM `sync_width`): no bit.
+            continue;
+        }
         s.total += 1;
         let is_short = m < split;
         let mark_ok = if is_short { near(m, short) } else { near(m, long) };
@@ -56,6 +69,7 @@ pub fn pwm(row: &[(f64, f64)], short: f64, long: f64, spacing: PwmGap) -> Sliced
             || match spacing {
                 PwmGap::Fixed(f) => near(g, f),
                 PwmGap::Period(p) => near(m + g, p),
+                PwmGap::Either(a, b) => near(g, a) || near(g, b),
             };
         if mark_ok {
             s.bits.push(is_short);
@@ -161,6 +175,10 @@ pub fn dmc(row: &[(f64, f64)], t: f64) -> Sliced {
                 // A last short mark: its second half merges into the row gap.
                 s.bits.push(true);
                 s.fit += 1;
+                i += 1;
+            }
+            (Some(1), Some(Some(2))) => {
+                s.violations += 1;
                 i += 1;
             }
             _ => i += 1,
