@@ -191,6 +191,39 @@ impl<'a> Context<'a> {
         ev
     }
 
+    /// Like [`Self::evaluate`] at `row_gap`, but PCM words are often sent back to back with
+    /// a pause of only a few bit times: when cutting at the longest gap width (longer than
+    /// `min_gap`) turns the train into runs of identical rows covering at least half of it,
+    /// that cut is used instead. The repetition itself is the evidence; no gap is assumed.
+    fn repeating_split(
+        &self,
+        row_gap: f64,
+        min_gap: f64,
+        slice: impl Fn(&[(f64, f64)]) -> Sliced,
+    ) -> Evaluation {
+        let plain = self.evaluate(row_gap, &slice);
+        let Some(top) = self
+            .gaps_c
+            .iter()
+            .rev()
+            .find(|c| c.count >= 2 && c.min > min_gap && c.max < row_gap)
+        else {
+            return plain;
+        };
+        let cut = self.evaluate(top.min * 0.95, &slice);
+        let grouped = rows::group_repeats(cut.rows.clone());
+        let repeated: usize = grouped
+            .iter()
+            .filter(|r| r.repeats >= 2 && r.bits.len() >= 8)
+            .map(|r| r.pulse_count)
+            .sum();
+        if cut.rows_are_words() && 2 * repeated >= self.pulses.len() {
+            cut
+        } else {
+            plain
+        }
+    }
+
     /// Whether a row has a single mark width and a single inner gap width.
     fn uniform(&self, r: Range<usize>) -> bool {
         let p = &self.pulses[r];
@@ -322,7 +355,7 @@ impl<'a> Context<'a> {
     fn pcm(&self) -> Option<Hypothesis> {
         let mut best: Option<Hypothesis> = None;
         if let Some(t) = self.unit(64.0) {
-            let ev = self.evaluate(16.0 * t, |r| slicer::pcm(r, t, None));
+            let ev = self.repeating_split(16.0 * t, 2.0 * t, |r| slicer::pcm(r, t, None));
             best = Some(ev.into_hypothesis(Coding::Pcm, t, None, t, 1e6 / t));
         }
         // Return-to-zero: one mark width, clearly shorter than the bit period.
@@ -333,7 +366,7 @@ impl<'a> Context<'a> {
                 return best;
             }
             let t = p.mean;
-            let ev = self.evaluate(16.0 * t, |r| slicer::pcm(r, t, Some(m.mean)));
+            let ev = self.repeating_split(16.0 * t, 2.0 * t, |r| slicer::pcm(r, t, Some(m.mean)));
             let h = ev.into_hypothesis(Coding::Pcm, t, None, t, 1e6 / t);
             if best.as_ref().is_none_or(|b| h.score > b.score) {
                 best = Some(h);

@@ -13,7 +13,7 @@
 //! RAW_Data: ...
 //! ```
 //!
-//! Each `RAW_Data` value is a duration in µs, positive while the carrier is on, negative while
+//! Lines starting with `#` are comments. Each `RAW_Data` value is a duration in µs, positive while the carrier is on, negative while
 //! it is off; consecutive values of the same sign are one level (the recorder splits long
 //! levels). Files with another protocol (`Protocol: Princeton` with a `Key:` line) hold a decoded
 //! key instead of a recording and are refused as unsupported.
@@ -133,6 +133,7 @@ pub fn read_sub(path: &Path) -> Result<PulseRecording, SourceError> {
 #[derive(PartialEq)]
 enum Mode {
     Key,
+    Comment,
     Value,
     Raw,
 }
@@ -183,6 +184,7 @@ impl SubParser {
     fn byte(&mut self, b: u8) -> Result<(), Problem> {
         match self.mode {
             Mode::Key => match b {
+                b'#' if text(&self.key).is_empty() => self.mode = Mode::Comment,
                 b'\n' => {
                     let k = text(&self.key);
                     if !k.is_empty() {
@@ -205,6 +207,13 @@ impl SubParser {
                     }
                 }
             },
+            Mode::Comment => {
+                if b == b'\n' {
+                    self.key.clear();
+                    self.mode = Mode::Key;
+                    self.line += 1;
+                }
+            }
             Mode::Value => {
                 if b == b'\n' {
                     self.header()?;
