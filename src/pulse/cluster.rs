@@ -11,9 +11,12 @@
 /// Largest ratio of the widest to the narrowest member that one cluster may hold.
 pub const MAX_SPREAD: f64 = 1.7;
 /// A step of this ratio between neighbouring sorted widths, with at least [`MIN_SIDE`]
-/// widths on each side, splits a cluster even within [`MAX_SPREAD`]: an empty stretch that
-/// wide is a boundary between symbols, not jitter (jittered widths fill their range densely).
-pub const SPLIT_STEP: f64 = 1.3;
+/// widths on each side and making up most ([`STEP_SHARE`]) of the cluster's (logarithmic)
+/// extent, splits a cluster even within [`MAX_SPREAD`]: an empty stretch like that is a
+/// boundary between symbols, not jitter (jittered widths fill their range densely).
+pub const SPLIT_STEP: f64 = 1.2;
+/// Share of the cluster's logarithmic extent a [`SPLIT_STEP`] must take.
+pub const STEP_SHARE: f64 = 0.6;
 /// Members each side of a [`SPLIT_STEP`] split must have.
 pub const MIN_SIDE: usize = 2;
 
@@ -72,8 +75,10 @@ fn split(sorted: &[f64], out: &mut Vec<Cluster>) {
                 best = i;
             }
         }
-        let clear_step =
-            best_ratio >= SPLIT_STEP && best >= MIN_SIDE && s.len() - best >= MIN_SIDE;
+        let clear_step = best_ratio >= SPLIT_STEP
+            && best_ratio.ln() >= STEP_SHARE * (hi / lo).ln()
+            && best >= MIN_SIDE
+            && s.len() - best >= MIN_SIDE;
         if (hi <= lo * MAX_SPREAD && !clear_step) || s.len() == 1 {
             let sum: f64 = s.iter().sum();
             found.push(Cluster {
