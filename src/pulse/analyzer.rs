@@ -39,6 +39,9 @@ const PREFER_MARGIN: f64 = 0.04;
 const MAX_WIDTH_US: f64 = 1e8;
 /// At most this many pulses of a train are analysed (memory and time stay bounded).
 pub const MAX_PULSES: usize = 1 << 16;
+/// Share of the marks (or gaps) a width cluster must hold to set the unit: enough that a
+/// few noise pulses at a burst's onset cannot.
+const UNIT_SHARE: f64 = 0.15;
 /// PWM/PPM rows must average at least this many pulses (they are words, not crumbs).
 const MIN_MEAN_ROW: f64 = 8.0;
 
@@ -305,8 +308,8 @@ impl<'a> Context<'a> {
     /// same amount; when the shortest mark and the shortest gap are the same symbol (within a
     /// factor 1.8) their mean cancels that skew.
     fn unit(&self, max_k: f64) -> Option<f64> {
-        let m = cluster::significant(&self.marks_c, 0.05, 2).first().map(|c| c.mean);
-        let g = cluster::significant(&self.gaps_c, 0.05, 2).first().map(|c| c.mean);
+        let m = cluster::significant(&self.marks_c, UNIT_SHARE, 2).first().map(|c| c.mean);
+        let g = cluster::significant(&self.gaps_c, UNIT_SHARE, 2).first().map(|c| c.mean);
         let t0 = match (m, g) {
             (Some(m), Some(g)) if m.max(g) <= 1.8 * m.min(g) => (m + g) / 2.0,
             (Some(m), Some(g)) => m.min(g),

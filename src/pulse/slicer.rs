@@ -37,6 +37,9 @@ fn near(x: f64, c: f64) -> bool {
     (x - c).abs() <= TOL * c
 }
 
+/// Longest run of equal PCM bits accepted in one level (longer levels are not PCM data).
+pub const PCM_MAX_RUN: f64 = 32.0;
+
 /// A PWM row may open with a sync mark this many times longer than the long mark.
 pub const SYNC_FACTOR: f64 = 2.5;
 
@@ -193,7 +196,7 @@ pub fn pcm(row: &[(f64, f64)], t: f64, rz_mark: Option<f64>) -> Sliced {
     // Long runs accumulate jitter: allow a tenth of the run, at least `TOL` of one bit.
     let units = |w: f64| -> Option<usize> {
         let k = (w / t).round();
-        if k < 1.0 || k > 4096.0 {
+        if !(1.0..=PCM_MAX_RUN).contains(&k) {
             return None;
         }
         ((w - k * t).abs() <= (TOL * t).max(0.1 * k * t)).then_some(k as usize)

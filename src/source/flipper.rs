@@ -19,7 +19,9 @@
 //! key instead of a recording and are refused as unsupported.
 //!
 //! The levels are cut into transmissions as rtl_433 ends a package: at a silence longer than
-//! max(10 ms, 10 × the longest mark of the transmission so far). Transmissions of fewer than
+//! max(10 ms, 10 × the longest mark of the transmission so far). A RAW recording has no
+//! squelch, so receiver noise fills the time between bursts; stretches of irregular pulses are
+//! cut away as noise (see [`squelch`]). Transmissions of fewer than
 //! [`MIN_PULSES`] pulses (rtl_433's `PD_MIN_PULSES`) are dropped as noise; a recording is long
 //! stretches of receiver noise between key presses.
 //!
@@ -366,10 +368,12 @@ impl TrainBuilder {
     fn end_train(&mut self) {
         let train = std::mem::take(&mut self.current);
         self.longest_mark = 0.0;
-        if train.pulses.len() >= MIN_PULSES {
-            self.trains.push(train);
-        } else if !train.pulses.is_empty() {
-            self.dropped += 1;
+        for part in squelch(train) {
+            if part.pulses.len() >= MIN_PULSES {
+                self.trains.push(part);
+            } else if !part.pulses.is_empty() {
+                self.dropped += 1;
+            }
         }
     }
 
@@ -388,6 +392,88 @@ impl TrainBuilder {
         }
         self.end_train();
     }
+}
+
+/// Neighbours looked at on each side when judging whether a pulse is regular.
+const SQUELCH_REACH: usize = 16;
+/// Irregular pulses (syncs, separators) bridged between regular ones.
+const SQUELCH_BRIDGE: usize = 3;
+/// Share of irregular pulses from which a train is taken to hold noise.
+const SQUELCH_NOISY_SHARE: f64 = 0.25;
+/// Similar neighbours a regular pulse needs (for its mark and for its gap).
+const SQUELCH_SIMILAR: usize = 3;
+/// Relative tolerance for "similar".
+const SQUELCH_TOL: f64 = 0.2;
+
+/// Cuts the receiver noise out of a transmission. A RAW recording has no squelch: between and
+/// around bursts it holds noise, random widths with no long silence to end a transmission. A
+/// pulse is regular when its mark, and its gap, each resemble (within 20 %) at least 3 of the
+/// 32 nearest marks (gaps); a key's few symbol widths recur constantly, noise widths rarely
+/// (a gap longer than 4 marks counts as regular: it separates words). A train with at least a
+/// quarter of irregular pulses holds noise: its stretches of regular pulses, bridging up to 3
+/// irregular ones (syncs), become the transmissions. Other trains are left whole.
+fn squelch(train: PulseTrain) -> Vec<PulseTrain> {
+    let p = &train.pulses;
+    let n = p.len();
+    if n < 2 * MIN_PULSES {
+        return vec![train];
+    }
+    let similar = |i: usize, f: &dyn Fn(&Pulse) -> f32| {
+        let w = f(&p[i]);
+        let lo = i.saturating_sub(SQUELCH_REACH);
+        let hi = (i + SQUELCH_REACH + 1).min(n);
+        (lo..hi)
+            .filter(|&k| k != i)
+            .filter(|&k| (f64::from(f(&p[k]) - w)).abs() <= SQUELCH_TOL * f64::from(w))
+            .count()
+            >= SQUELCH_SIMILAR
+    };
+    let regular: Vec<bool> = (0..n)
+        .map(|i| {
+            let gap_ok = i + 1 == n || p[i].low_us > 4.0 * p[i].high_us || similar(i, &|q| q.low_us);
+            similar(i, &|q| q.high_us) && gap_ok
+        })
+        .collect();
+    // A mostly regular train is a clean burst: its irregular pulses are syncs, leave it whole.
+    let irregular = regular.iter().filter(|&&r| !r).count();
+    if (irregular as f64) < SQUELCH_NOISY_SHARE * n as f64 {
+        return vec![train];
+    }
+    // Runs of regular pulses; short irregular runs between regular ones (syncs) are bridged.
+    let mut keep = regular.clone();
+    let mut i = 0;
+    while i < n {
+        if regular[i] {
+            i += 1;
+            continue;
+        }
+        let start = i;
+        while i < n && !regular[i] {
+            i += 1;
+        }
+        if start > 0 && i < n && i - start <= SQUELCH_BRIDGE {
+            keep[start..i].iter_mut().for_each(|k| *k = true);
+        }
+    }
+    let mut out = Vec::new();
+    let mut t_us = train.start_s * 1e6;
+    let mut current: Option<PulseTrain> = None;
+    for (i, pulse) in p.iter().enumerate() {
+        if keep[i] {
+            current
+                .get_or_insert_with(|| PulseTrain {
+                    start_s: t_us / 1e6,
+                    pulses: Vec::new(),
+                })
+                .pulses
+                .push(*pulse);
+        } else if let Some(c) = current.take() {
+            out.push(c);
+        }
+        t_us += f64::from(pulse.high_us) + f64::from(pulse.low_us);
+    }
+    out.extend(current);
+    out
 }
 
 #[cfg(test)]
