@@ -91,7 +91,7 @@ fn keeloq_word_with_preamble_is_pwm_and_slices_to_its_66_bits() {
     let te = 400.0;
     let word = KeeloqWord {
         hopping: 0x1234_ABCD,
-        serial: 0x0ABC_DEF,
+        serial: 0x0AB_CDEF,
         buttons: 0b0010,
         battery_low: false,
         repeat: true,
@@ -113,12 +113,20 @@ fn keeloq_word_with_preamble_is_pwm_and_slices_to_its_66_bits() {
     assert_eq!(a.coding, Coding::Pwm);
     let want = bit_string(&word.to_bits());
     let rows = row_strings(&a);
-    assert_eq!(rows.iter().filter(|(r, _)| *r == want).count(), 3, "{rows:?}");
+    assert_eq!(
+        rows.iter().filter(|(r, _)| *r == want).count(),
+        3,
+        "{rows:?}"
+    );
     // The preamble is a row of its own: 12 short marks.
     assert_eq!(rows[0].0, "1".repeat(12));
     assert!(near(a.short_us, te, 0.05) && near(a.long_us, 2.0 * te, 0.05));
     assert!(near(a.te_us, te, 0.05));
-    assert!(near(a.bitrate_bps, 1e6 / (3.0 * te), 0.05), "{:?}", a.bitrate_bps);
+    assert!(
+        near(a.bitrate_bps, 1e6 / (3.0 * te), 0.05),
+        "{:?}",
+        a.bitrate_bps
+    );
     assert!(near(a.gap_us, 10.0 * te, 0.15) || near(a.gap_us, 40.0 * te, 0.15));
 }
 
@@ -318,7 +326,13 @@ fn pcm_rz_frames_slice_back_to_their_bits() {
 fn degenerate_trains_never_panic() {
     let mk = |v: &[(f32, f32)]| PulseTrain {
         start_s: 0.0,
-        pulses: v.iter().map(|&(h, l)| Pulse { high_us: h, low_us: l }).collect(),
+        pulses: v
+            .iter()
+            .map(|&(h, l)| Pulse {
+                high_us: h,
+                low_us: l,
+            })
+            .collect(),
     };
     let empty = analyze(&PulseTrain::default());
     assert_eq!(empty.coding, Coding::Unknown);
@@ -347,7 +361,12 @@ fn degenerate_trains_never_panic() {
     let a = analyze(&absurd);
     assert!(a.short_us.is_none_or(|x| x.is_finite()));
     let many: Vec<(f32, f32)> = (0..5000)
-        .map(|i| (1.0 + (i * 7919 % 1000) as f32, 1.0 + (i * 104_729 % 3000) as f32))
+        .map(|i| {
+            (
+                1.0 + (i * 7919 % 1000) as f32,
+                1.0 + (i * 104_729 % 3000) as f32,
+            )
+        })
         .collect();
     let noise = analyze(&mk(&many));
     assert_eq!(noise.coding, Coding::Unknown, "uniform noise has no coding");

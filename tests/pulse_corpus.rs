@@ -126,7 +126,10 @@ fn corpus_ook_file_has_the_manifest_coding_and_rtl_433_bits() {
             if !expected.is_empty() {
                 let row = a.rows.iter().max_by_key(|r| r.bits.len()).expect("a row");
                 let raw = megacode_raw(&row.bits).expect("24 frames");
-                assert!(expected.contains(&u64::from(raw)), "raw {raw:06X} not in {expected:?}");
+                assert!(
+                    expected.contains(&u64::from(raw)),
+                    "raw {raw:06X} not in {expected:?}"
+                );
             }
         }
     }

@@ -75,7 +75,10 @@ fn every_recording_reads_and_key_bursts_are_coded_and_repeat() {
         return;
     };
     let entries = manifest(&corpus);
-    assert!(entries.len() >= 5, "the flipper manifest lists too few files");
+    assert!(
+        entries.len() >= 5,
+        "the flipper manifest lists too few files"
+    );
     let mut clean = 0;
     for (path, content) in &entries {
         let w = words(path);

@@ -77,7 +77,10 @@ pub fn analyze(train: &PulseTrain) -> PulseAnalysis {
     .flatten()
     .filter(|h| h.scored >= MIN_SCORED && h.score.is_finite())
     .collect();
-    let best = hyps.iter().map(|h| h.score).fold(f64::NEG_INFINITY, f64::max);
+    let best = hyps
+        .iter()
+        .map(|h| h.score)
+        .fold(f64::NEG_INFINITY, f64::max);
     let Some(h) = hyps
         .into_iter()
         .find(|h| h.score >= MIN_SCORE && h.score >= best - PREFER_MARGIN)
@@ -138,7 +141,6 @@ struct Context<'a> {
     gaps: Vec<f64>,
     marks_c: Vec<Cluster>,
     gaps_c: Vec<Cluster>,
-    all_c: Vec<Cluster>,
     periods_c: Vec<Cluster>,
 }
 
@@ -148,14 +150,11 @@ impl<'a> Context<'a> {
         let marks: Vec<f64> = pulses.iter().map(|p| p.0).collect();
         let inner: Vec<f64> = pulses[..n - 1].iter().map(|p| p.1).collect();
         let periods: Vec<f64> = pulses[..n - 1].iter().map(|p| p.0 + p.1).collect();
-        let mut all = marks.clone();
-        all.extend_from_slice(&inner);
         Context {
             pulses,
             gaps: pulses.iter().map(|p| p.1).collect(),
             marks_c: cluster::cluster(&marks),
             gaps_c: cluster::cluster(&inner),
-            all_c: cluster::cluster(&all),
             periods_c: cluster::cluster(&periods),
         }
     }
@@ -231,7 +230,9 @@ impl<'a> Context<'a> {
     fn uniform(&self, r: Range<usize>) -> bool {
         let p = &self.pulses[r];
         let spread = |it: &mut dyn Iterator<Item = f64>| {
-            let (lo, hi) = it.fold((f64::INFINITY, 0.0f64), |(lo, hi), w| (lo.min(w), hi.max(w)));
+            let (lo, hi) = it.fold((f64::INFINITY, 0.0f64), |(lo, hi), w| {
+                (lo.min(w), hi.max(w))
+            });
             hi <= lo * cluster::MAX_SPREAD
         };
         spread(&mut p.iter().map(|x| x.0)) && spread(&mut p[..p.len() - 1].iter().map(|x| x.1))
@@ -283,7 +284,9 @@ impl<'a> Context<'a> {
     fn ppm(&self) -> Option<Hypothesis> {
         let m = *cluster::most_populous(&self.marks_c, 1).first()?;
         let two = cluster::most_populous(&self.gaps_c, 2);
-        let [g0, g1] = two.as_slice() else { return None };
+        let [g0, g1] = two.as_slice() else {
+            return None;
+        };
         let ratio = g1.mean / g0.mean;
         if g0.count < 2 || g1.count < 2 || !(1.4..=8.0).contains(&ratio) {
             return None;
@@ -308,8 +311,12 @@ impl<'a> Context<'a> {
     /// same amount; when the shortest mark and the shortest gap are the same symbol (within a
     /// factor 1.8) their mean cancels that skew.
     fn unit(&self, max_k: f64) -> Option<f64> {
-        let m = cluster::significant(&self.marks_c, UNIT_SHARE, 2).first().map(|c| c.mean);
-        let g = cluster::significant(&self.gaps_c, UNIT_SHARE, 2).first().map(|c| c.mean);
+        let m = cluster::significant(&self.marks_c, UNIT_SHARE, 2)
+            .first()
+            .map(|c| c.mean);
+        let g = cluster::significant(&self.gaps_c, UNIT_SHARE, 2)
+            .first()
+            .map(|c| c.mean);
         let t0 = match (m, g) {
             (Some(m), Some(g)) if m.max(g) <= 1.8 * m.min(g) => (m + g) / 2.0,
             (Some(m), Some(g)) => m.min(g),
@@ -363,7 +370,9 @@ impl<'a> Context<'a> {
         }
         // Return-to-zero: one mark width, clearly shorter than the bit period.
         let mark = cluster::most_populous(&self.marks_c, 1).first().copied();
-        let period = cluster::significant(&self.periods_c, 0.05, 2).first().copied();
+        let period = cluster::significant(&self.periods_c, 0.05, 2)
+            .first()
+            .copied();
         if let (Some(m), Some(p)) = (mark, period) {
             if m.mean >= 0.75 * p.mean {
                 return best;
@@ -438,9 +447,15 @@ pub fn explain(train: &PulseTrain) -> Vec<(Coding, f64, usize)> {
         return Vec::new();
     }
     let ctx = Context::new(&pulses);
-    [ctx.pwm(false), ctx.ppm(), ctx.biphase(), ctx.pwm(true), ctx.pcm()]
-        .into_iter()
-        .flatten()
-        .map(|h| (h.coding, h.score, h.scored))
-        .collect()
+    [
+        ctx.pwm(false),
+        ctx.ppm(),
+        ctx.biphase(),
+        ctx.pwm(true),
+        ctx.pcm(),
+    ]
+    .into_iter()
+    .flatten()
+    .map(|h| (h.coding, h.score, h.scored))
+    .collect()
 }

@@ -155,7 +155,9 @@ mod tests {
 
     #[test]
     fn three_symbols_and_populous() {
-        let w = [100.0, 105.0, 98.0, 300.0, 310.0, 1000.0, 1010.0, 990.0, 1005.0];
+        let w = [
+            100.0, 105.0, 98.0, 300.0, 310.0, 1000.0, 1010.0, 990.0, 1005.0,
+        ];
         let c = cluster(&w);
         assert_eq!(c.len(), 3);
         let p = most_populous(&c, 2);

@@ -67,7 +67,11 @@ pub fn pwm(row: &[(f64, f64)], short: f64, long: f64, spacing: PwmGap) -> Sliced
         }
         s.total += 1;
         let is_short = m < split;
-        let mark_ok = if is_short { near(m, short) } else { near(m, long) };
+        let mark_ok = if is_short {
+            near(m, short)
+        } else {
+            near(m, long)
+        };
         let gap_ok = i + 1 == row.len()
             || match spacing {
                 PwmGap::Fixed(f) => near(g, f),
@@ -96,7 +100,11 @@ pub fn ppm(row: &[(f64, f64)], mark: f64, short: f64, long: f64) -> Sliced {
             continue;
         }
         let is_long = g >= split;
-        let gap_ok = if is_long { near(g, long) } else { near(g, short) };
+        let gap_ok = if is_long {
+            near(g, long)
+        } else {
+            near(g, short)
+        };
         if gap_ok {
             s.bits.push(is_long);
         }

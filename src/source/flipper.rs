@@ -96,7 +96,9 @@ pub fn read_sub(path: &Path) -> Result<PulseRecording, SourceError> {
     if !p.raw_seen {
         return Err(SourceError::new(
             path,
-            Problem::Unsupported("no `Protocol: RAW` and no RAW_Data: only RAW recordings can be analysed".into()),
+            Problem::Unsupported(
+                "no `Protocol: RAW` and no RAW_Data: only RAW recordings can be analysed".into(),
+            ),
         ));
     }
     let b = p.builder;
@@ -260,7 +262,9 @@ impl SubParser {
             }
             "Frequency" => match value.parse::<u64>() {
                 Ok(f) if f > 0 => self.frequency_hz = Some(f as f64),
-                _ => self.warn(format!("line {line}: frequency {value:?} is not a number of Hz; ignored")),
+                _ => self.warn(format!(
+                    "line {line}: frequency {value:?} is not a number of Hz; ignored"
+                )),
             },
             "Preset" => self.preset = Some(value),
             "Protocol" => {
@@ -430,7 +434,8 @@ fn squelch(train: PulseTrain) -> Vec<PulseTrain> {
     };
     let regular: Vec<bool> = (0..n)
         .map(|i| {
-            let gap_ok = i + 1 == n || p[i].low_us > 4.0 * p[i].high_us || similar(i, &|q| q.low_us);
+            let gap_ok =
+                i + 1 == n || p[i].low_us > 4.0 * p[i].high_us || similar(i, &|q| q.low_us);
             similar(i, &|q| q.high_us) && gap_ok
         })
         .collect();
@@ -485,18 +490,25 @@ mod tests {
         let dir = std::env::temp_dir().join(format!("fobscope-sub-{}", std::process::id()));
         std::fs::create_dir_all(&dir).unwrap();
         let p = dir.join(name);
-        std::fs::File::create(&p).unwrap().write_all(content).unwrap();
+        std::fs::File::create(&p)
+            .unwrap()
+            .write_all(content)
+            .unwrap();
         p
     }
 
     fn burst(n: usize) -> String {
-        (0..n).map(|i| if i % 2 == 0 { "400 -800 " } else { "800 -400 " }).collect()
+        (0..n)
+            .map(|i| if i % 2 == 0 { "400 -800 " } else { "800 -400 " })
+            .collect()
     }
 
     #[test]
     fn reads_raw_with_bom_crlf_merging_and_splitting() {
         let mut s = String::from("\u{feff}Filetype: Flipper SubGhz RAW File\r\nVersion: 1\r\n");
-        s.push_str("Frequency: 433920000\r\nPreset: FuriHalSubGhzPresetOok650Async\r\nProtocol: RAW\r\n");
+        s.push_str(
+            "Frequency: 433920000\r\nPreset: FuriHalSubGhzPresetOok650Async\r\nProtocol: RAW\r\n",
+        );
         s.push_str("RAW_Data: -5000 ");
         s.push_str(&burst(20));
         s.push_str("-20000 -20000\r\nRAW_Data: 300 100 -500 xyz ");
@@ -505,7 +517,10 @@ mod tests {
         let p = write("a.sub", s.as_bytes());
         let r = read_sub(&p).unwrap();
         assert_eq!(r.info.center_freq_hz, Some(433_920_000.0));
-        assert_eq!(r.info.modulation_hint.as_deref(), Some("FuriHalSubGhzPresetOok650Async"));
+        assert_eq!(
+            r.info.modulation_hint.as_deref(),
+            Some("FuriHalSubGhzPresetOok650Async")
+        );
         assert_eq!(r.trains.len(), 2, "{:?}", r.warnings);
         // The last gap and 40000 µs of silence (three merged values) ended the first burst.
         assert_eq!(r.trains[0].pulses.len(), 20);
@@ -515,7 +530,13 @@ mod tests {
         assert_eq!(r.trains[1].pulses[0].high_us, 400.0);
         assert_eq!(r.trains[1].pulses[0].low_us, 500.0);
         assert_eq!(r.trains[1].pulses.len(), 21);
-        assert!(r.warnings.iter().any(|w| w.contains("line 7") && w.contains("xyz")), "{:?}", r.warnings);
+        assert!(
+            r.warnings
+                .iter()
+                .any(|w| w.contains("line 7") && w.contains("xyz")),
+            "{:?}",
+            r.warnings
+        );
     }
 
     #[test]
@@ -545,11 +566,17 @@ mod tests {
         let e = read_sub(&p).unwrap_err();
         assert!(matches!(e.problem, Problem::Unsupported(_)));
         let m = e.to_string();
-        assert!(m.contains("k.sub") && m.contains("line 4") && m.contains("Princeton"), "{m}");
+        assert!(
+            m.contains("k.sub") && m.contains("line 4") && m.contains("Princeton"),
+            "{m}"
+        );
 
         let p = write("n.sub", b"hello world\n");
         assert!(read_sub(&p).unwrap_err().to_string().contains("n.sub"));
-        let p = write("s.sub", b"Filetype: Flipper SubGhz RAW File\nProtocol: RAW\nRAW_Data: 100 -100 200\n");
+        let p = write(
+            "s.sub",
+            b"Filetype: Flipper SubGhz RAW File\nProtocol: RAW\nRAW_Data: 100 -100 200\n",
+        );
         let m = read_sub(&p).unwrap_err().to_string();
         assert!(m.contains("s.sub") && m.contains("no transmission"), "{m}");
     }

@@ -71,7 +71,9 @@ pub fn read_ook(path: &Path) -> Result<PulseRecording, SourceError> {
         }
         number += 1;
         if line.len() > MAX_LINE_BYTES {
-            parser.warn(format!("line {number}: longer than {MAX_LINE_BYTES} bytes, skipped"));
+            parser.warn(format!(
+                "line {number}: longer than {MAX_LINE_BYTES} bytes, skipped"
+            ));
             continue;
         }
         let text = String::from_utf8_lossy(&line);
@@ -86,7 +88,10 @@ pub fn read_ook(path: &Path) -> Result<PulseRecording, SourceError> {
     }
     let mut warnings = parser.warnings;
     if parser.dropped_warnings > 0 {
-        warnings.push(format!("{} more warnings not shown.", parser.dropped_warnings));
+        warnings.push(format!(
+            "{} more warnings not shown.",
+            parser.dropped_warnings
+        ));
     }
     let name = path.file_name().map(|n| n.to_string_lossy().into_owned());
     let (name_freq, name_rate) = name.as_deref().map(freq_rate_from_name).unwrap_or_default();
@@ -105,7 +110,10 @@ pub fn read_ook(path: &Path) -> Result<PulseRecording, SourceError> {
 
 /// Reads one line (through `\n`) into `buf`, keeping at most `MAX_LINE_BYTES + 1` bytes of it
 /// so a huge line cannot grow memory. Returns the bytes consumed (0 at the end).
-pub(crate) fn read_line_bounded<R: BufRead>(r: &mut R, buf: &mut Vec<u8>) -> std::io::Result<usize> {
+pub(crate) fn read_line_bounded<R: BufRead>(
+    r: &mut R,
+    buf: &mut Vec<u8>,
+) -> std::io::Result<usize> {
     let mut consumed = 0;
     loop {
         let avail = r.fill_buf()?;
@@ -214,7 +222,10 @@ impl Parser {
         }
         let mut it = text.split_whitespace();
         let (Some(a), Some(b), None) = (it.next(), it.next(), it.next()) else {
-            self.warn(format!("line {number}: expected `MARK SPACE`, got {:?}; skipped", short(text)));
+            self.warn(format!(
+                "line {number}: expected `MARK SPACE`, got {:?}; skipped",
+                short(text)
+            ));
             return true;
         };
         let scale = self.scale_us.unwrap_or(1.0);
@@ -247,7 +258,9 @@ impl Parser {
         let mut words = h.split_whitespace();
         let key = words.next().unwrap_or("");
         let value = words.next();
-        let num = value.and_then(|v| v.parse::<f64>().ok()).filter(|v| v.is_finite());
+        let num = value
+            .and_then(|v| v.parse::<f64>().ok())
+            .filter(|v| v.is_finite());
         match key {
             "ook" | "fsk" => {
                 self.finish_package();
@@ -273,13 +286,11 @@ impl Parser {
                     value.unwrap_or("")
                 )),
             },
-            "version" => {
-                if value != Some("1") {
-                    self.warn(format!(
-                        "line {number}: pulse data version {:?} (expected 1); read as version 1",
-                        value.unwrap_or("")
-                    ));
-                }
+            "version" if value != Some("1") => {
+                self.warn(format!(
+                    "line {number}: pulse data version {:?} (expected 1); read as version 1",
+                    value.unwrap_or("")
+                ));
             }
             _ => {}
         }
@@ -314,7 +325,10 @@ mod tests {
         let dir = std::env::temp_dir().join(format!("fobscope-ook-{}", std::process::id()));
         std::fs::create_dir_all(&dir).unwrap();
         let p = dir.join(name);
-        std::fs::File::create(&p).unwrap().write_all(content).unwrap();
+        std::fs::File::create(&p)
+            .unwrap()
+            .write_all(content)
+            .unwrap();
         p
     }
 
@@ -341,10 +355,15 @@ mod tests {
     fn no_pulses_is_an_error_naming_the_file() {
         let p = write("empty-pulses.ook", b";pulse data\n;version 1\n;end\n");
         let e = read_ook(&p).unwrap_err().to_string();
-        assert!(e.contains("empty-pulses.ook") && e.contains("no pulses"), "{e}");
+        assert!(
+            e.contains("empty-pulses.ook") && e.contains("no pulses"),
+            "{e}"
+        );
         let p = write("zero.ook", b"");
         assert!(read_ook(&p).unwrap_err().to_string().contains("zero.ook"));
-        let e = read_ook(Path::new("/nonexistent/x.ook")).unwrap_err().to_string();
+        let e = read_ook(Path::new("/nonexistent/x.ook"))
+            .unwrap_err()
+            .to_string();
         assert!(e.contains("/nonexistent/x.ook"));
     }
 
@@ -370,7 +389,10 @@ mod tests {
             freq_rate_from_name("g001_433.92M_250k.cu8"),
             (Some(433.92e6), Some(250e3))
         );
-        assert_eq!(freq_rate_from_name("001-46013_318M_250k.ook"), (Some(318e6), Some(250e3)));
+        assert_eq!(
+            freq_rate_from_name("001-46013_318M_250k.ook"),
+            (Some(318e6), Some(250e3))
+        );
         assert_eq!(freq_rate_from_name("plain.ook"), (None, None));
     }
 }
