@@ -15,7 +15,7 @@
 //!
 //! Lines starting with `#` are comments. Each `RAW_Data` value is a duration in µs, positive while the carrier is on, negative while
 //! it is off; consecutive values of the same sign are one level (the recorder splits long
-//! levels). Files with another protocol (`Protocol: Princeton` with a `Key:` line) hold a decoded
+//! levels). `Protocol: BinRAW` files are refused as unsupported. Files with another protocol (`Protocol: Princeton` with a `Key:` line) hold a decoded
 //! key instead of a recording and are refused as unsupported.
 //!
 //! The levels are cut into transmissions as rtl_433 ends a package: at a silence longer than
@@ -268,6 +268,12 @@ impl SubParser {
             },
             "Preset" => self.preset = Some(value),
             "Protocol" => {
+                if value == "BinRAW" {
+                    return Err(Problem::Unsupported(format!(
+                        "line {line}: `Protocol: BinRAW` (durations packed as bits) is not \
+                         supported; only `Protocol: RAW` files can be analysed"
+                    )));
+                }
                 if value != "RAW" {
                     return Err(Problem::Unsupported(format!(
                         "line {line}: `Protocol: {value}` holds a decoded key, not a recording; \
