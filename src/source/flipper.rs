@@ -13,10 +13,11 @@
 //! RAW_Data: ...
 //! ```
 //!
-//! Lines starting with `#` are comments. Each `RAW_Data` value is a duration in µs, positive while the carrier is on, negative while
-//! it is off; consecutive values of the same sign are one level (the recorder splits long
-//! levels). `Protocol: BinRAW` files are refused as unsupported. Files with another protocol (`Protocol: Princeton` with a `Key:` line) hold a decoded
-//! key instead of a recording and are refused as unsupported.
+//! Lines starting with `#` are comments. Each `RAW_Data` value is a duration in µs, positive
+//! while the carrier is on, negative while it is off; consecutive values of the same sign are
+//! one level (the recorder splits long levels). Files with another protocol (`Protocol:
+//! Princeton` with a `Key:` line) hold a decoded key instead of a recording, and `BinRAW` files
+//! hold durations packed as bits: both are refused as unsupported.
 //!
 //! The levels are cut into transmissions as rtl_433 ends a package: at a silence longer than
 //! max(10 ms, 10 × the longest mark of the transmission so far). A RAW recording has no
