@@ -3,25 +3,36 @@
 //! Method: mark and gap widths are clustered ([`super::cluster`]). Each line coding is then
 //! tried as a hypothesis, with symbol widths taken from the clusters: PWM (two mark widths,
 //! fixed gap or fixed period), PPM (one mark width, two gap widths), Manchester or DMC (levels
-//! of one or two half-bits), PCM (levels of whole bit times, NRZ or RZ). A hypothesis splits the
-//! train into rows at gaps well beyond its own longest data gap, slices each row
+//! of one or two half-bits), PWM with free gaps (two mark widths, two gap widths, as rtl_433's
+//! PWM slicer reads marks only), PCM (levels of whole bit times, NRZ or RZ). A hypothesis
+//! splits the train into rows at gaps well beyond its own longest data gap, slices each row
 //! ([`super::slicer`]) and counts the widths that fit. The best-fitting hypothesis wins; when
-//! several fit about equally, the most specific wins, in the order PWM, PPM, Manchester/DMC,
-//! PCM (a PWM or Manchester signal is also a valid PCM one, never the other way round).
+//! several fit about equally (within [`PREFER_MARGIN`]), the most specific wins, in the order
+//! above (a PWM or Manchester signal is also a valid PCM one, never the other way round).
+//! Nothing reaching [`MIN_SCORE`] leaves the coding UNKNOWN with every number `None` (except Te
+//! for an unmodulated run, whose single width is measured).
 //!
-//! Preambles and syncs are kept from derailing the choice in two ways: a row whose marks and
-//! gaps each have a single width (a 50 % duty preamble such as KeeLoq's 12 marks, or any
-//! unmodulated run) carries no information about the coding and is not scored; and a sync
-//! pulse, whose gap is far longer than any data gap (PT2262's 124 α, EV1527's 31 Te, KeeLoq's
-//! 10 Te header), ends a row, so it never sits inside the data. A row of one or two pulses is
-//! a stray and counts as a misfit, which penalises hypotheses that chop the data into crumbs.
+//! The unit (Te, half-bit, bit time) is the shortest width cluster holding a fair share of
+//! the levels, averaged between marks and gaps (receivers stretch marks and shrink gaps by the
+//! same amount), then refined over mark + gap periods, where that skew cancels.
+//!
+//! Preambles and syncs are kept from derailing the choice: a row whose marks and gaps each have
+//! a single width (a 50 % duty preamble such as KeeLoq's 12 marks, or any unmodulated run)
+//! carries no information about the coding and is not scored, nor are rows of one or two
+//! pulses; a sync pulse, whose gap is far longer than any data gap (PT2262's 124 α, EV1527's
+//! 31 Te, KeeLoq's 10 Te header), ends a row, so it never sits inside the data; a PWM row may
+//! open with a long sync mark; and hypotheses whose rows average fewer than 8 pulses are
+//! rejected, since they chop the data into crumbs (Megacode's PCM read as PPM would).
+//! PCM words sent back to back with only a short pause are cut into rows at that pause when
+//! the cut yields identical rows (see `repeating_split`).
 //!
 //! Manchester and DMC have the same alphabet (levels of one or two half-bits, runs of single
 //! half-bit levels of even length between whole-bit levels), so timing alone cannot tell them
 //! apart; they differ in where bit boundaries sit. A DMC row starts on a bit boundary, so its
 //! levels pair up from the first one. DMC is reported when every scored row parses as DMC from
-//! its first edge without error and starts with a short pair (a DMC `1`); otherwise
-//! Manchester, the far more common coding.
+//! its first edge without an order violation, fits at least as well as Manchester, and starts
+//! with a short pair (a DMC `1`); otherwise Manchester, the far more common coding. A
+//! Manchester row that starts with `00` (G. E. Thomas) is therefore reported as DMC.
 
 use std::ops::Range;
 
@@ -32,9 +43,9 @@ use super::{Coding, PulseAnalysis, PulseTrain, Row, rows};
 /// Fewest widths a hypothesis must examine to be trusted.
 const MIN_SCORED: usize = 8;
 /// Lowest fit score a coding can be reported with.
-const MIN_SCORE: f64 = 0.8;
+pub const MIN_SCORE: f64 = 0.8;
 /// A more specific coding wins over a better-fitting general one within this margin.
-const PREFER_MARGIN: f64 = 0.04;
+pub const PREFER_MARGIN: f64 = 0.04;
 /// Widths beyond this (µs, 100 s) are treated as absurd and clamped.
 const MAX_WIDTH_US: f64 = 1e8;
 /// At most this many pulses of a train are analysed (memory and time stay bounded).

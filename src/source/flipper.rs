@@ -22,7 +22,7 @@
 //! The levels are cut into transmissions as rtl_433 ends a package: at a silence longer than
 //! max(10 ms, 10 × the longest mark of the transmission so far). A RAW recording has no
 //! squelch, so receiver noise fills the time between bursts; stretches of irregular pulses are
-//! cut away as noise (see [`squelch`]). Transmissions of fewer than
+//! cut away as noise (see `squelch`). Transmissions of fewer than
 //! [`MIN_PULSES`] pulses (rtl_433's `PD_MIN_PULSES`) are dropped as noise; a recording is long
 //! stretches of receiver noise between key presses.
 //!
