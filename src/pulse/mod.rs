@@ -137,3 +137,6 @@ pub struct PulseAnalysis {
 pub mod analyzer;
 
 pub use analyzer::analyze;
+pub mod cluster;
+pub mod rows;
+pub mod slicer;
