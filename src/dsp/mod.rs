@@ -2,11 +2,33 @@
 //!
 //! [`BurstProcessor`] is the streaming front end of the pipeline: blocks of samples go in,
 //! [`DetectedTransmission`]s (a pulse train plus its RF measurements) come out. Memory is
-//! bounded: only the samples of the burst in progress are kept, up to a documented cap.
+//! bounded: only the samples of the bursts in progress are kept, each in its own decimated
+//! channel and up to [`burst::MAX_BURST_S`] seconds, at most [`MAX_OPEN_BURSTS`] at a time.
+//!
+//! Flow: [`detector`] finds active bins frame by frame (about 1 ms per frame); runs of active
+//! bins are matched to open bursts by frequency, so transmitters at different offsets are
+//! followed separately even when they overlap in time; a new run opens a burst whose channel
+//! ([`burst`]) starts with a pre-roll of [`PRE_ROLL_FRAMES`] frames. A burst closes after a
+//! hang time without activity of at least [`HANG_MIN_S`] and 12 times its longest mark, so it
+//! never closes inside a transmission; [`demod`] then measures it, demodulates it and splits
+//! its pulses into transmissions by the gap rule of [`split`].
 
+use num_complex::Complex;
+use rustfft::FftPlanner;
 use serde::Serialize;
 
 use crate::pulse::PulseTrain;
+
+pub mod burst;
+pub mod decimator;
+pub mod demod;
+pub mod detector;
+pub mod fir;
+pub mod nco;
+pub mod split;
+
+use burst::OpenBurst;
+use detector::{Detector, Run};
 
 /// Modulation of a transmission.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
@@ -61,15 +83,61 @@ pub struct DspConfig {
     pub sample_rate_hz: f64,
 }
 
+/// Frames of stream recorded before the frame where a burst is first seen.
+pub const PRE_ROLL_FRAMES: u64 = detector::AVG_FRAMES as u64 + 2;
+/// Shortest hang time after the last activity of a burst, s.
+pub const HANG_MIN_S: f64 = 0.03;
+/// Bursts followed at the same time, at most.
+pub const MAX_OPEN_BURSTS: usize = 8;
+/// Single-frame peak over floor that counts as "carrier on" for the longest-mark estimate.
+const RUN_RATIO: f32 = 8.0;
+/// Detector bins around a burst's peaks that still belong to it (about ±25 kHz: the two tones
+/// of an FSK burst, key clicks and drift).
+const MATCH_HZ: f64 = 25_000.0;
+
 /// The streaming front end: detector, tuner and demodulator.
 pub struct BurstProcessor {
     config: DspConfig,
+    fs: f64,
+    det: Detector,
+    n: usize,
+    pending: Vec<Complex<f32>>,
+    ring: Vec<Vec<Complex<f32>>>,
+    frames: u64,
+    processed: u64,
+    bursts: Vec<OpenBurst>,
+    runs: Vec<Run>,
+    planner: FftPlanner<f32>,
+    match_bins: usize,
+    hang_min_frames: u64,
 }
 
 impl BurstProcessor {
     /// Creates a processor for a stream at `config.sample_rate_hz`.
     pub fn new(config: DspConfig) -> Self {
-        BurstProcessor { config }
+        let fs = if config.sample_rate_hz.is_finite() && config.sample_rate_hz > 0.0 {
+            config.sample_rate_hz
+        } else {
+            1.0
+        };
+        let det = Detector::new(fs);
+        let n = det.frame_len();
+        let frame_s = n as f64 / fs;
+        BurstProcessor {
+            config,
+            fs,
+            det,
+            n,
+            pending: Vec::with_capacity(n),
+            ring: vec![Vec::new(); detector::INIT_FRAMES + 1],
+            frames: 0,
+            processed: 0,
+            bursts: Vec::new(),
+            runs: Vec::new(),
+            planner: FftPlanner::new(),
+            match_bins: ((MATCH_HZ * n as f64 / fs).ceil() as usize).max(2),
+            hang_min_frames: (HANG_MIN_S / frame_s).ceil() as u64,
+        }
     }
 
     /// The settings in use.
@@ -78,8 +146,411 @@ impl BurstProcessor {
     }
 
     /// Feeds the next block of samples; completed transmissions are appended to `out`.
-    pub fn push(&mut self, _block: &[num_complex::Complex<f32>], _out: &mut Vec<DetectedTransmission>) {}
+    pub fn push(&mut self, block: &[Complex<f32>], out: &mut Vec<DetectedTransmission>) {
+        let first_new = out.len();
+        let mut rest = block;
+        while !rest.is_empty() {
+            let take = (self.n - self.pending.len()).min(rest.len());
+            self.pending.extend_from_slice(&rest[..take]);
+            rest = &rest[take..];
+            if self.pending.len() == self.n {
+                let frame = std::mem::take(&mut self.pending);
+                self.store_frame(frame, out);
+                self.pending = Vec::with_capacity(self.n);
+            }
+        }
+        out[first_new..].sort_by(|a, b| a.pulses.start_s.total_cmp(&b.pulses.start_s));
+    }
 
     /// Ends the stream: a burst still open is finished (marked truncated) and appended.
-    pub fn finish(&mut self, _out: &mut Vec<DetectedTransmission>) {}
+    pub fn finish(&mut self, out: &mut Vec<DetectedTransmission>) {
+        let first_new = out.len();
+        if !self.det.ready() && self.frames >= 4 {
+            // A short stream: initialise the floor from what there is and analyse it.
+            let stored = self.frames as usize;
+            for f in 0..detector::INIT_FRAMES - stored {
+                let frame = self.ring[f % stored].clone();
+                self.det.init_frame(&frame);
+            }
+            for f in 0..self.frames {
+                self.analyse(f, out);
+            }
+        }
+        let tail = std::mem::take(&mut self.pending);
+        for b in &mut self.bursts {
+            b.feed(&tail);
+        }
+        let end = self.frames;
+        let noise = self.noise_density();
+        for b in std::mem::take(&mut self.bursts) {
+            let cut = end.saturating_sub(b.last_active) < PRE_ROLL_FRAMES;
+            let cap = b.into_capture(noise, cut);
+            demod::demodulate(&cap, &mut self.planner, out);
+        }
+        out[first_new..].sort_by(|a, b| a.pulses.start_s.total_cmp(&b.pulses.start_s));
+    }
+
+    fn noise_density(&self) -> f64 {
+        self.det.median_floor() as f64 / (self.det.window_power() as f64 * self.fs)
+    }
+
+    fn store_frame(&mut self, frame: Vec<Complex<f32>>, out: &mut Vec<DetectedTransmission>) {
+        let f = self.frames;
+        let slot = (f % self.ring.len() as u64) as usize;
+        self.ring[slot] = frame;
+        self.frames += 1;
+        if !self.det.ready() {
+            let frame = std::mem::take(&mut self.ring[slot]);
+            let ready = self.det.init_frame(&frame);
+            self.ring[slot] = frame;
+            if ready {
+                for g in 0..self.frames {
+                    self.analyse(g, out);
+                }
+            }
+            return;
+        }
+        self.analyse(f, out);
+    }
+
+    fn analyse(&mut self, f: u64, out: &mut Vec<DetectedTransmission>) {
+        let len = self.ring.len() as u64;
+        let slot = (f % len) as usize;
+        let frame = std::mem::take(&mut self.ring[slot]);
+        self.det.frame(&frame, &mut self.runs);
+        self.processed = f + 1;
+        let m = self.match_bins;
+        let mut used = vec![false; self.runs.len()];
+        for b in &mut self.bursts {
+            let mut strong = false;
+            let mut hit = false;
+            for (r, u) in self.runs.iter().zip(used.iter_mut()) {
+                if r.peak + m >= b.lo_bin && r.peak <= b.hi_bin + m {
+                    *u = true;
+                    hit = true;
+                    b.lo_bin = b.lo_bin.min(r.peak);
+                    b.hi_bin = b.hi_bin.max(r.peak);
+                    strong |= r.frame_ratio > RUN_RATIO;
+                }
+            }
+            if hit {
+                b.last_active = f;
+            }
+            b.run = if strong { b.run + 1 } else { 0 };
+            b.longest_run = b.longest_run.max(b.run);
+        }
+        for (r, u) in self.runs.iter().zip(&used) {
+            if *u || self.bursts.len() >= MAX_OPEN_BURSTS {
+                continue;
+            }
+            let bw = self.fs / self.n as f64;
+            let centre = if (r.hi - r.lo) as f64 * bw <= 2.0 * MATCH_HZ {
+                (r.lo + r.hi) as f64 / 2.0
+            } else {
+                r.peak as f64
+            };
+            let start = f.saturating_sub(PRE_ROLL_FRAMES).max((f + 1).saturating_sub(len));
+            let mut b = OpenBurst::new(
+                self.fs,
+                self.det.bin_hz(centre, self.fs),
+                r.peak,
+                start,
+                start * self.n as u64,
+            );
+            b.last_active = f;
+            for g in start..f {
+                b.feed(&self.ring[(g % len) as usize]);
+            }
+            self.bursts.push(b);
+        }
+        for b in &mut self.bursts {
+            b.feed(&frame);
+        }
+        self.ring[slot] = frame;
+        // Close the bursts that went quiet or reached the cap.
+        let mut i = 0;
+        while i < self.bursts.len() {
+            let b = &self.bursts[i];
+            let hang = self.hang_min_frames.max(12 * b.longest_run);
+            let quiet = f - b.last_active >= hang;
+            if quiet || b.full() {
+                let b = self.bursts.swap_remove(i);
+                let noise = self.noise_density();
+                let cap = b.into_capture(noise, !quiet);
+                demod::demodulate(&cap, &mut self.planner, out);
+            } else {
+                i += 1;
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rand::SeedableRng;
+    use rand_chacha::ChaCha8Rng;
+    use rand_distr::{Distribution, Normal};
+
+    /// Marks of a KeeLoq code word (µs, start and width): 12 preamble marks of Te with Te
+    /// gaps, a 10 Te header, 66 PWM bits of 3 Te (1 = short mark), then the guard time.
+    fn keeloq_marks(te: f64, bits: &[bool], t0: f64) -> Vec<(f64, f64)> {
+        let mut v = Vec::new();
+        let mut t = t0;
+        for _ in 0..12 {
+            v.push((t, te));
+            t += 2.0 * te;
+        }
+        t += 10.0 * te - te;
+        for &b in bits {
+            v.push((t, if b { te } else { 2.0 * te }));
+            t += 3.0 * te;
+        }
+        v
+    }
+
+    fn bits(seed: u64, n: usize) -> Vec<bool> {
+        let mut x = seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1;
+        (0..n)
+            .map(|_| {
+                x ^= x << 13;
+                x ^= x >> 7;
+                x ^= x << 17;
+                x & 1 == 1
+            })
+            .collect()
+    }
+
+    /// Complex white noise of total power `noise` plus carriers keyed by `marks` (µs);
+    /// each signal: (offset Hz, wideband SNR dB, marks, FSK deviation (0 = OOK)).
+    fn synth(
+        fs: f64,
+        dur_s: f64,
+        noise: f64,
+        signals: &[(f64, f64, Vec<(f64, f64)>, f64)],
+        seed: u64,
+    ) -> Vec<Complex<f32>> {
+        let n = (dur_s * fs) as usize;
+        let mut rng = ChaCha8Rng::seed_from_u64(seed);
+        let g = Normal::new(0.0f64, (noise / 2.0).sqrt()).unwrap();
+        let mut x: Vec<Complex<f32>> = (0..n)
+            .map(|_| Complex::new(g.sample(&mut rng) as f32, g.sample(&mut rng) as f32))
+            .collect();
+        for (off, snr, marks, dev) in signals {
+            let a = (noise * 10f64.powf(snr / 10.0)).sqrt();
+            let mut ph = 0.0f64;
+            let mut on = vec![false; n];
+            for &(s, w) in marks {
+                let a0 = (s * 1e-6 * fs).round() as usize;
+                let a1 = (((s + w) * 1e-6 * fs).round() as usize).min(n);
+                on[a0.min(n)..a1].iter_mut().for_each(|v| *v = true);
+            }
+            let (first, last) = match (on.iter().position(|&v| v), on.iter().rposition(|&v| v)) {
+                (Some(f), Some(l)) => (f, l),
+                _ => continue,
+            };
+            for i in 0..n {
+                let keyed = if *dev > 0.0 { i >= first && i <= last } else { on[i] };
+                let f = if *dev > 0.0 { off + if on[i] { *dev } else { -*dev } } else { *off };
+                ph += 2.0 * std::f64::consts::PI * f / fs;
+                if keyed {
+                    x[i] += Complex::new((a * ph.cos()) as f32, (a * ph.sin()) as f32);
+                }
+            }
+        }
+        x
+    }
+
+    fn run(fs: f64, x: &[Complex<f32>]) -> Vec<DetectedTransmission> {
+        let mut p = BurstProcessor::new(DspConfig { sample_rate_hz: fs });
+        let mut out = Vec::new();
+        for b in x.chunks(10_000) {
+            p.push(b, &mut out);
+        }
+        p.finish(&mut out);
+        out
+    }
+
+    /// Largest error (µs) of mark and gap widths against the keyed marks.
+    fn width_errors(t: &DetectedTransmission, marks: &[(f64, f64)]) -> (f64, f64) {
+        let p = &t.pulses.pulses;
+        assert_eq!(p.len(), marks.len(), "pulse count");
+        let mut worst = 0.0f64;
+        let mut sum = 0.0;
+        for (i, (q, m)) in p.iter().zip(marks).enumerate() {
+            let e = (q.high_us as f64 - m.1).abs();
+            worst = worst.max(e);
+            sum += e;
+            if i + 1 < marks.len() {
+                let gap = marks[i + 1].0 - m.0 - m.1;
+                let e = (q.low_us as f64 - gap).abs();
+                worst = worst.max(e);
+                sum += e;
+            }
+        }
+        (worst, sum / (2 * p.len() - 1) as f64)
+    }
+
+    #[test]
+    fn ook_at_minus_3_db_is_sliced_exactly() {
+        for (fs, off, seed) in [(250_000.0, 37_000.0, 1), (1_024_000.0, -55_000.0, 2)] {
+            let b = bits(seed, 66);
+            let marks = keeloq_marks(400.0, &b, 150_000.0);
+            let x = synth(fs, 0.35, 1e-3, &[(off, -3.0, marks.clone(), 0.0)], seed);
+            let tx = run(fs, &x);
+            assert_eq!(tx.len(), 1, "{fs}: {tx:#?}");
+            let t = &tx[0];
+            assert_eq!(t.modulation, Modulation::Ook);
+            assert!((t.freq_offset_hz - off).abs() < 300.0, "freq {}", t.freq_offset_hz);
+            assert!((t.pulses.start_s - 0.15).abs() < 50e-6, "start {}", t.pulses.start_s);
+            let (worst, mean) = width_errors(t, &marks);
+            assert!(worst < 120.0 && mean < 30.0, "{fs}: worst {worst} µs, mean {mean} µs");
+            let got: Vec<bool> = t.pulses.pulses[12..].iter().map(|p| p.high_us < 600.0).collect();
+            assert_eq!(got, b, "bits at {fs}");
+            assert!((t.snr_db - (-3.0 + 10.0 * (fs / 10_000.0).log10())).abs() < 6.0, "snr {}", t.snr_db);
+        }
+    }
+
+    #[test]
+    fn ook_at_minus_6_db_is_detected() {
+        for (fs, off, seed) in [(250_000.0, -20_000.0, 3), (1_024_000.0, 60_000.0, 4)] {
+            let marks = keeloq_marks(400.0, &bits(seed, 66), 100_000.0);
+            let x = synth(fs, 0.3, 1e-3, &[(off, -6.0, marks, 0.0)], seed);
+            let tx = run(fs, &x);
+            assert!(!tx.is_empty(), "nothing at {fs}");
+            assert!(tx.iter().all(|t| (t.freq_offset_hz - off).abs() < 2_000.0), "{tx:#?}");
+        }
+    }
+
+    #[test]
+    fn fsk_deviation_is_measured() {
+        let fs = 250_000.0;
+        // PCM at 2 kbit/s: the upper tone for 1 bits.
+        let b = bits(9, 120);
+        let mut marks = Vec::new();
+        for (i, &v) in b.iter().enumerate() {
+            if v {
+                marks.push((50_000.0 + i as f64 * 500.0, 500.0));
+            }
+        }
+        let x = synth(fs, 0.2, 1e-3, &[(10_000.0, 10.0, marks, 20_000.0)], 9);
+        let tx = run(fs, &x);
+        assert_eq!(tx.len(), 1, "{tx:#?}");
+        let t = &tx[0];
+        assert_eq!(t.modulation, Modulation::Fsk);
+        let dev = t.fsk_deviation_hz.unwrap();
+        assert!((dev - 20_000.0).abs() < 2_000.0, "deviation {dev}");
+        assert!((t.freq_offset_hz - 10_000.0).abs() < 2_000.0, "freq {}", t.freq_offset_hz);
+        // Marks are whole bits: multiples of 500 µs.
+        for p in &t.pulses.pulses {
+            let k = (p.high_us / 500.0).round();
+            assert!(k >= 1.0 && (p.high_us - 500.0 * k).abs() < 60.0, "{p:?}");
+        }
+    }
+
+    #[test]
+    fn two_transmitters_are_found_separately() {
+        let fs = 1_024_000.0;
+        let a = keeloq_marks(400.0, &bits(5, 66), 50_000.0);
+        let b = keeloq_marks(300.0, &bits(6, 66), 70_000.0);
+        let x = synth(fs, 0.25, 1e-3, &[(-150_000.0, 5.0, a.clone(), 0.0), (120_000.0, 5.0, b.clone(), 0.0)], 5);
+        let tx = run(fs, &x);
+        assert_eq!(tx.len(), 2, "{tx:#?}");
+        let lo = tx.iter().find(|t| t.freq_offset_hz < 0.0).expect("lower");
+        let hi = tx.iter().find(|t| t.freq_offset_hz > 0.0).expect("upper");
+        assert!((lo.freq_offset_hz + 150_000.0).abs() < 500.0);
+        assert!((hi.freq_offset_hz - 120_000.0).abs() < 500.0);
+        assert!(width_errors(lo, &a).0 < 60.0);
+        assert!(width_errors(hi, &b).0 < 60.0);
+    }
+
+    #[test]
+    fn white_noise_gives_nothing() {
+        for (fs, level_db) in [(1_024_000.0, -50.0), (1_024_000.0, -30.0), (250_000.0, -15.0)] {
+            let noise = 10f64.powf(level_db / 10.0);
+            let mut p = BurstProcessor::new(DspConfig { sample_rate_hz: fs });
+            let mut out = Vec::new();
+            // 10 s, generated a second at a time.
+            for s in 0..10 {
+                let x = synth(fs, 1.0, noise, &[], 100 + s);
+                p.push(&x, &mut out);
+            }
+            p.finish(&mut out);
+            assert!(out.is_empty(), "{level_db} dBFS at {fs}: {out:#?}");
+        }
+    }
+
+    #[test]
+    fn rtl_sdr_like_noise_gives_nothing() {
+        // 8-bit quantised noise with a DC offset of 3 % of full scale, as an RTL-SDR gives.
+        let fs = 250_000.0;
+        for level_db in [-40.0, -25.0] {
+            let noise = 10f64.powf(level_db / 10.0);
+            let mut p = BurstProcessor::new(DspConfig { sample_rate_hz: fs });
+            let mut out = Vec::new();
+            for s in 0..10 {
+                let x: Vec<Complex<f32>> = synth(fs, 1.0, noise, &[], 200 + s)
+                    .into_iter()
+                    .map(|v| {
+                        let q = |u: f32| (((u + 0.03) * 127.5 + 127.5).round().clamp(0.0, 255.0) - 127.5) / 127.5;
+                        Complex::new(q(v.re), q(v.im))
+                    })
+                    .collect();
+                p.push(&x, &mut out);
+            }
+            p.finish(&mut out);
+            assert!(out.is_empty(), "{level_db}: {out:#?}");
+        }
+    }
+
+    #[test]
+    fn bad_input_does_not_panic() {
+        let fs = 250_000.0;
+        // A burst cut off by the end of the stream.
+        let marks = keeloq_marks(400.0, &bits(7, 66), 60_000.0);
+        let x = synth(fs, 0.1, 1e-3, &[(5_000.0, 10.0, marks, 0.0)], 7);
+        let tx = run(fs, &x);
+        assert!(!tx.is_empty() && tx.last().unwrap().truncated, "{tx:#?}");
+        // All clipping, a huge DC step, extreme values, tiny streams.
+        let clip = vec![Complex::new(1.0f32, -1.0); 200_000];
+        assert!(run(fs, &clip).is_empty());
+        let mut dc = synth(fs, 1.0, 1e-4, &[], 8);
+        dc[100_000..].iter_mut().for_each(|v| *v += Complex::new(0.9, 0.0));
+        let _ = run(fs, &dc);
+        let ext: Vec<Complex<f32>> = (0..100_000)
+            .map(|i| if i % 1000 < 500 { Complex::new(1e30, -1e30) } else { Complex::new(0.0, 0.0) })
+            .collect();
+        let _ = run(fs, &ext);
+        assert!(run(fs, &x[..100]).is_empty());
+        let _ = run(fs, &x[..3000]);
+        let _ = run(0.0, &x[..3000]);
+    }
+
+    #[test]
+    fn drifting_fsk_still_demodulates() {
+        let fs = 250_000.0;
+        let n = (0.3 * fs) as usize;
+        let mut rng = ChaCha8Rng::seed_from_u64(11);
+        let g = Normal::new(0.0f64, 0.01).unwrap();
+        let mut ph = 0.0f64;
+        let x: Vec<Complex<f32>> = (0..n)
+            .map(|i| {
+                let t = i as f64 / fs;
+                let on = (0.05..0.25).contains(&t);
+                let bit = ((t * 2000.0) as usize) % 2 == 0;
+                // The carrier drifts by 8 kHz over the burst.
+                let f = 5_000.0 + 40_000.0 * (t - 0.05) + if bit { 15_000.0 } else { -15_000.0 };
+                ph += 2.0 * std::f64::consts::PI * f / fs;
+                let s = if on { Complex::from_polar(0.1, ph) } else { Complex::new(0.0, 0.0) };
+                Complex::new((s.re + g.sample(&mut rng)) as f32, (s.im + g.sample(&mut rng)) as f32)
+            })
+            .collect();
+        let tx = run(fs, &x);
+        assert_eq!(tx.len(), 1, "{tx:#?}");
+        assert_eq!(tx[0].modulation, Modulation::Fsk);
+        let p = &tx[0].pulses.pulses;
+        assert!(p.len() > 150, "{}", p.len());
+        let good = p.iter().filter(|q| (q.high_us - 500.0).abs() < 80.0).count();
+        assert!(good * 10 >= p.len() * 9, "{good} of {}", p.len());
+    }
 }

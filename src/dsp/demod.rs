@@ -1,0 +1,543 @@
+//! Per-burst demodulation in the burst's own channel: spectrum, OOK/FSK decision, slicing.
+//!
+//! A finished burst arrives as channel samples (already shifted near its carrier and decimated
+//! to a generous channel). Here it is measured and demodulated:
+//!
+//! 1. **Spectrum**: a Welch average of Hann-windowed FFTs (bins of about 250 Hz) gives the
+//!    occupied band: the bins above both `peak − 20 dB` and `noise + 10 dB`.
+//! 2. **Demodulation channel**: the occupied band is shifted to 0 Hz and filtered by a Blackman
+//!    window-method low-pass whose flat passband covers it (cut-off `1.25 × half-width + 1.5
+//!    kHz`, transition half the cut-off, so the pass band is flat to 0.75 × the cut-off), then
+//!    decimated to about 8 × the cut-off. The narrow channel is the processing gain.
+//! 3. **Envelope and discriminator**: power `|y|²` and instantaneous frequency
+//!    `arg(y[n]·y*[n−1])`, each smoothed by a centred boxcar (matched to the shortest pulse in a
+//!    second pass).
+//! 4. **Decision**: FSK when the instantaneous frequency while the carrier is on is clearly
+//!    bimodal (two clusters further apart than 4 times their spread), OOK otherwise.
+//! 5. **Slicing**: an adaptive two-level slicer with hysteresis. Levels start from a two-cluster
+//!    estimate of the burst's own values and follow slow changes (amplitude sag, FSK drift).
+//!    For OOK the decision level is a quarter of the way from the space power to the mark power,
+//!    which is the half-amplitude point, where a linear-phase filter's step response crosses, so
+//!    widths are unbiased; edges are interpolated between samples. Marks and gaps shorter than a
+//!    third of the shortest real pulse are removed as glitches.
+
+use num_complex::Complex;
+use rustfft::FftPlanner;
+
+use super::decimator::Decimator;
+use super::fir;
+use super::nco::Nco;
+use super::split::split_at_gaps;
+use super::{DetectedTransmission, Modulation};
+use crate::pulse::{Pulse, PulseTrain};
+
+/// Minimum SNR in the channel for a transmission to be reported, dB.
+pub const MIN_SNR_DB: f64 = 6.0;
+/// Minimum number of marks in a transmission.
+pub const MIN_PULSES: usize = 3;
+
+/// The samples of one burst in its coarse channel.
+#[derive(Clone, Debug)]
+pub struct Capture {
+    /// Channel samples.
+    pub samples: Vec<Complex<f32>>,
+    /// Channel sample rate, S/s.
+    pub fs_hz: f64,
+    /// Offset of the channel's 0 Hz from the stream centre, Hz.
+    pub shift_hz: f64,
+    /// Absolute time of `samples[0]`, s.
+    pub t0_s: f64,
+    /// Usable half-width of the channel, Hz.
+    pub passband_hz: f64,
+    /// Noise power density, full-scale power per Hz.
+    pub noise_density: f64,
+    /// The burst was cut off (end of stream or length cap).
+    pub truncated: bool,
+}
+
+/// Demodulates one burst; transmissions found are appended to `out`.
+pub fn demodulate(cap: &Capture, planner: &mut FftPlanner<f32>, out: &mut Vec<DetectedTransmission>) {
+    let x = &cap.samples;
+    if x.len() < 64 {
+        return;
+    }
+    let fs = cap.fs_hz;
+    // 1. Spectrum.
+    let (psd, n2) = welch(x, planner, fs);
+    let bw = fs / n2 as f64;
+    let h = n2 / 2;
+    let win_pow = 3.0 * n2 as f64 / 8.0;
+    let noise_bin = (cap.noise_density * fs * win_pow) as f32;
+    let fbin = |k: usize| (k as f64 - h as f64) * bw;
+    let in_pass = |k: usize| fbin(k).abs() <= cap.passband_hz;
+    let Some(kp) = (0..n2).filter(|&k| in_pass(k)).max_by(|&a, &b| psd[a].total_cmp(&psd[b])) else {
+        return;
+    };
+    let thr = (psd[kp] * 0.01).max(noise_bin * 10.0);
+    let reach = (60_000.0 / bw) as usize;
+    let (mut lo, mut hi) = (kp, kp);
+    for k in kp.saturating_sub(reach)..(kp + reach + 1).min(n2) {
+        if in_pass(k) && psd[k] > thr {
+            lo = lo.min(k);
+            hi = hi.max(k);
+        }
+    }
+    let f_lo = fbin(lo) - bw / 2.0;
+    let f_hi = fbin(hi) + bw / 2.0;
+    let occupied = f_hi - f_lo;
+    // 2. Demodulation channel.
+    let f_mix = (f_lo + f_hi) / 2.0;
+    let half = occupied / 2.0;
+    let fc = (1.25 * half + 1_500.0).clamp(2_000.0, (0.45 * fs).max(2_000.0));
+    let d2 = ((fs / (8.0 * fc)).floor() as usize).max(1);
+    let taps = if fc >= 0.4 * fs {
+        vec![1.0]
+    } else {
+        fir::lowpass(fs, fc, fir::blackman_taps(fs, 0.5 * fc, 4095))
+    };
+    let enbw = fir::noise_bandwidth(fs, &taps);
+    let mut mixed = Vec::with_capacity(x.len());
+    Nco::new(f_mix, fs).mix_into(x, &mut mixed);
+    let mut dec = Decimator::new(taps, d2);
+    let delay = dec.delay();
+    let mut y = Vec::with_capacity(mixed.len() / d2 + 1);
+    dec.process(&mixed, &mut y);
+    drop(mixed);
+    if y.len() < 16 {
+        return;
+    }
+    let fs_d = fs / d2 as f64;
+    let t_of = |i: f64| cap.t0_s + (i * d2 as f64 + delay) / fs;
+    let noise_ch = (cap.noise_density * enbw).max(1e-30);
+    // 3. Envelope and discriminator.
+    let power: Vec<f32> = y.iter().map(|v| v.norm_sqr()).collect();
+    let to_hz = (fs_d / (2.0 * std::f64::consts::PI)) as f32;
+    let mut freq = vec![0.0f32; y.len()];
+    for i in 1..y.len() {
+        freq[i] = (y[i] * y[i - 1].conj()).arg() * to_hz;
+    }
+    let l1 = odd((fs_d / (4.0 * fc)).round() as usize);
+    let gate1 = slice_power(&power, l1, 1.5);
+    let w_ref = shortest_width(&gate1);
+    let (l2, glitch) = match w_ref {
+        Some(w) => (odd(((0.3 * w) as usize).max(l1)), (w / 3.0).max(1.5)),
+        None => (l1, 1.5),
+    };
+    let gate = slice_power(&power, l2, glitch);
+    if gate.is_empty() {
+        return;
+    }
+    // 4. Decision: instantaneous frequency while the carrier is on.
+    let freq_s = boxcar(&freq, l2);
+    let margin = (l2 / 2 + (fs_d / (2.0 * fc)).ceil() as usize + 1) as f64;
+    let mut on_f = Vec::new();
+    for &(r, f) in &gate {
+        let a = (r + margin).ceil() as usize;
+        let b = (f - margin).floor() as isize;
+        if b > a as isize {
+            on_f.extend_from_slice(&freq_s[a..b as usize]);
+        }
+    }
+    let fsk = two_clusters(&on_f).filter(|c| {
+        let sep = c.hi - c.lo;
+        sep > 4.0 * c.spread && sep > 1_000.0 && c.frac_hi > 0.05 && c.frac_hi < 0.95
+    });
+    // 5. Slicing.
+    let (marks, modulation, carrier, deviation) = match fsk {
+        Some(c) => {
+            let low_fill = c.lo - (c.hi - c.lo);
+            let mut v = vec![low_fill; y.len()];
+            for &(r, f) in &gate {
+                let a = r.ceil().max(0.0) as usize;
+                let b = (f.floor() as usize + 1).min(y.len());
+                v[a..b].copy_from_slice(&freq_s[a..b]);
+            }
+            let m = slicer(&v, c.lo, c.hi, 0.5, 0.15, true);
+            let m = deglitch(m, glitch);
+            let mid = (c.lo as f64 + c.hi as f64) / 2.0;
+            (m, Modulation::Fsk, f_mix + mid, Some((c.hi - c.lo) as f64 / 2.0))
+        }
+        None => {
+            let f_on = if on_f.is_empty() {
+                0.0
+            } else {
+                on_f.iter().map(|&v| v as f64).sum::<f64>() / on_f.len() as f64
+            };
+            (gate.clone(), Modulation::Ook, f_mix + f_on, None)
+        }
+    };
+    if marks.is_empty() {
+        return;
+    }
+    // Pulses in absolute time.
+    let end_t = t_of((y.len() - 1) as f64);
+    let mut pulses = Vec::with_capacity(marks.len());
+    for (i, &(r, f)) in marks.iter().enumerate() {
+        let next = marks.get(i + 1).map(|m| t_of(m.0)).unwrap_or(end_t);
+        pulses.push(Pulse {
+            high_us: ((t_of(f) - t_of(r)) * 1e6) as f32,
+            low_us: ((next - t_of(f)).max(0.0) * 1e6) as f32,
+        });
+    }
+    let mark_power = |r: f64, f: f64| -> Option<(f64, usize)> {
+        let mut a = (r + margin).ceil() as usize;
+        let mut b = (f - margin).floor() as usize;
+        if b <= a {
+            a = r.ceil().max(0.0) as usize;
+            b = (f.floor() as usize + 1).min(power.len());
+        }
+        if b <= a {
+            return None;
+        }
+        let s: f64 = power[a..b].iter().map(|&p| p as f64).sum();
+        Some((s, b - a))
+    };
+    let noise_dbfs = 10.0 * noise_ch.log10();
+    let n_pieces = split_at_gaps(&pulses);
+    let last_piece = n_pieces.len().saturating_sub(1);
+    for (pi, range) in n_pieces.into_iter().enumerate() {
+        if range.len() < MIN_PULSES {
+            continue;
+        }
+        let t_start = t_of(marks[range.start].0);
+        let t_end = t_of(marks[range.end - 1].1);
+        // Power while the carrier is on: the marks for OOK, the carrier gate for FSK.
+        let on: Vec<(f64, f64)> = match modulation {
+            Modulation::Ook => marks[range.clone()].to_vec(),
+            Modulation::Fsk => gate
+                .iter()
+                .copied()
+                .filter(|&(r, f)| t_of(f) > t_start - 1e-9 && t_of(r) < t_end + 1e-9)
+                .collect(),
+        };
+        let per: Vec<f64> = on
+            .iter()
+            .filter_map(|&(r, f)| mark_power(r, f).map(|(s, n)| s / n as f64))
+            .collect();
+        let (sum, cnt) = on
+            .iter()
+            .filter_map(|&(r, f)| mark_power(r, f))
+            .fold((0.0, 0usize), |a, b| (a.0 + b.0, a.1 + b.1));
+        if cnt == 0 {
+            continue;
+        }
+        let mean_on = sum / cnt as f64;
+        let signal = (mean_on - noise_ch).max(noise_ch * 1e-3);
+        let rssi_dbfs = 10.0 * signal.log10();
+        let snr_db = rssi_dbfs - noise_dbfs;
+        if !(snr_db >= MIN_SNR_DB) {
+            continue;
+        }
+        let amplitude_sag_db = (modulation == Modulation::Ook && per.len() >= 6).then(|| {
+            let first = per[..3].iter().sum::<f64>() / 3.0;
+            let last = per[per.len() - 3..].iter().sum::<f64>() / 3.0;
+            let s = |p: f64| 10.0 * (p - noise_ch).max(noise_ch * 1e-3).log10();
+            s(last) - s(first)
+        });
+        out.push(DetectedTransmission {
+            freq_offset_hz: cap.shift_hz + carrier,
+            bandwidth_hz: occupied,
+            modulation,
+            fsk_deviation_hz: deviation,
+            rssi_dbfs,
+            noise_dbfs,
+            snr_db,
+            amplitude_sag_db,
+            truncated: cap.truncated && pi == last_piece,
+            pulses: PulseTrain {
+                start_s: t_start,
+                pulses: pulses[range].to_vec(),
+            },
+        });
+    }
+}
+
+fn odd(n: usize) -> usize {
+    n.max(1) | 1
+}
+
+/// Welch power spectrum, centred (bin 0 = −fs/2); returns the spectrum and its length.
+fn welch(x: &[Complex<f32>], planner: &mut FftPlanner<f32>, fs: f64) -> (Vec<f32>, usize) {
+    let mut n = 1usize << ((fs / 250.0).log2().round().clamp(6.0, 14.0) as u32);
+    while n > 64 && x.len() < 4 * n {
+        n /= 2;
+    }
+    while n > 16 && x.len() < n {
+        n /= 2;
+    }
+    let fft = planner.plan_fft_forward(n);
+    let win: Vec<f32> = (0..n)
+        .map(|i| (0.5 - 0.5 * (2.0 * std::f64::consts::PI * i as f64 / n as f64).cos()) as f32)
+        .collect();
+    let mut acc = vec![0.0f64; n];
+    let mut buf = vec![Complex::new(0.0f32, 0.0); n];
+    let mut scratch = vec![Complex::new(0.0f32, 0.0); fft.get_inplace_scratch_len()];
+    let mut frames = 0usize;
+    // Half-overlapping frames.
+    let mut s = 0;
+    while s + n <= x.len() {
+        for ((b, &v), &w) in buf.iter_mut().zip(&x[s..s + n]).zip(&win) {
+            *b = v * w;
+        }
+        fft.process_with_scratch(&mut buf, &mut scratch);
+        for (a, v) in acc.iter_mut().zip(&buf) {
+            *a += v.norm_sqr() as f64;
+        }
+        frames += 1;
+        s += n / 2;
+    }
+    let h = n / 2;
+    let psd = (0..n)
+        .map(|k| (acc[(k + h) % n] / frames.max(1) as f64) as f32)
+        .collect();
+    (psd, n)
+}
+
+/// Centred moving average of odd length `l`.
+fn boxcar(v: &[f32], l: usize) -> Vec<f32> {
+    if l <= 1 || v.len() < l {
+        return v.to_vec();
+    }
+    let half = l / 2;
+    let mut out = vec![0.0f32; v.len()];
+    let mut acc = 0.0f64;
+    let inv = 1.0 / l as f64;
+    // Prefix of the first window.
+    for &x in &v[..l] {
+        acc += x as f64;
+    }
+    for (i, o) in out.iter_mut().enumerate() {
+        if i > half && i + half < v.len() {
+            acc += v[i + half] as f64 - v[i - half - 1] as f64;
+        }
+        *o = if i < half || i + half >= v.len() { v[i] } else { (acc * inv) as f32 };
+    }
+    out
+}
+
+/// Two-cluster (1-D k-means) summary of a set of values.
+#[derive(Clone, Copy, Debug)]
+struct Clusters {
+    lo: f32,
+    hi: f32,
+    spread: f32,
+    frac_hi: f32,
+}
+
+fn two_clusters(v: &[f32]) -> Option<Clusters> {
+    if v.len() < 16 {
+        return None;
+    }
+    let stride = (v.len() / 20_000).max(1);
+    let s: Vec<f32> = v.iter().step_by(stride).copied().filter(|x| x.is_finite()).collect();
+    if s.len() < 16 {
+        return None;
+    }
+    let mut sorted = s.clone();
+    sorted.sort_by(|a, b| a.total_cmp(b));
+    let mut lo = sorted[sorted.len() / 20];
+    let mut hi = sorted[sorted.len() - 1 - sorted.len() / 20];
+    if !(hi > lo) {
+        return None;
+    }
+    for _ in 0..20 {
+        let t = (lo + hi) / 2.0;
+        let (mut sl, mut nl, mut sh, mut nh) = (0.0f64, 0usize, 0.0f64, 0usize);
+        for &x in &s {
+            if x < t {
+                sl += x as f64;
+                nl += 1;
+            } else {
+                sh += x as f64;
+                nh += 1;
+            }
+        }
+        if nl == 0 || nh == 0 {
+            return None;
+        }
+        let (nlo, nhi) = ((sl / nl as f64) as f32, (sh / nh as f64) as f32);
+        if nlo == lo && nhi == hi {
+            break;
+        }
+        lo = nlo;
+        hi = nhi;
+    }
+    let t = (lo + hi) / 2.0;
+    let mut var = 0.0f64;
+    let mut nh = 0usize;
+    for &x in &s {
+        let c = if x < t { lo } else { hi };
+        if x >= t {
+            nh += 1;
+        }
+        var += ((x - c) as f64).powi(2);
+    }
+    Some(Clusters {
+        lo,
+        hi,
+        spread: (var / s.len() as f64).sqrt() as f32,
+        frac_hi: nh as f32 / s.len() as f32,
+    })
+}
+
+/// Slices the smoothed power into carrier-on intervals (fractional sample indices).
+fn slice_power(power: &[f32], l: usize, glitch: f64) -> Vec<(f64, f64)> {
+    let ps = boxcar(power, l);
+    let db: Vec<f32> = ps.iter().map(|&p| 10.0 * p.max(1e-30).log10()).collect();
+    let Some(c) = two_clusters(&db) else {
+        return Vec::new();
+    };
+    if c.hi - c.lo < 3.0 {
+        return Vec::new();
+    }
+    let t = (c.lo + c.hi) / 2.0;
+    let (mut sl, mut nl, mut sh, mut nh) = (0.0f64, 0usize, 0.0f64, 0usize);
+    for (&d, &p) in db.iter().zip(&ps) {
+        if d < t {
+            sl += p as f64;
+            nl += 1;
+        } else {
+            sh += p as f64;
+            nh += 1;
+        }
+    }
+    if nl == 0 || nh == 0 {
+        return Vec::new();
+    }
+    let lo = (sl / nl as f64) as f32;
+    let hi = (sh / nh as f64) as f32;
+    let m = slicer(&ps, lo, hi, 0.25, 0.1, false);
+    deglitch(m, glitch)
+}
+
+/// Adaptive two-level slicer with hysteresis. The decision level is `lo + q·(hi − lo)`; the
+/// state changes when the value passes that level by `h·(hi − lo)`, and the edge is placed at
+/// the interpolated crossing of the decision level. The levels follow the values seen in each
+/// state slowly (the space level too when `adapt_lo`). Returns high intervals.
+fn slicer(v: &[f32], lo: f32, hi: f32, q: f32, h: f32, adapt_lo: bool) -> Vec<(f64, f64)> {
+    let mut out = Vec::new();
+    let (mut lo, mut hi) = (lo, hi);
+    let beta = 1.0 / 512.0;
+    let mut high = false;
+    let mut rise = 0.0f64;
+    let mut last_edge = 0usize;
+    let cross = |v: &[f32], from: usize, to: usize, thr: f32, up: bool| -> f64 {
+        // Last crossing of `thr` in v[from..=to], scanning backwards.
+        let mut j = to;
+        while j > from {
+            let (a, b) = (v[j - 1], v[j]);
+            let crossed = if up { a < thr && b >= thr } else { a >= thr && b < thr };
+            if crossed {
+                let d = b - a;
+                let frac = if d != 0.0 { ((thr - a) / d) as f64 } else { 0.0 };
+                return (j - 1) as f64 + frac.clamp(0.0, 1.0);
+            }
+            j -= 1;
+        }
+        from as f64
+    };
+    for (i, &x) in v.iter().enumerate() {
+        let span = hi - lo;
+        let thr = lo + q * span;
+        if !high {
+            if x > thr + h * span {
+                high = true;
+                rise = cross(v, last_edge, i, thr, true);
+                last_edge = i;
+            } else if adapt_lo && x < thr {
+                lo += beta * (x - lo);
+            }
+        } else if x < thr - h * span {
+            high = false;
+            let fall = cross(v, last_edge, i, thr, false);
+            out.push((rise, fall.max(rise)));
+            last_edge = i;
+        } else if x > thr {
+            hi += beta * (x - hi);
+            // Keep the levels apart.
+            if hi - lo < 0.5 * span {
+                hi = lo + 0.5 * span;
+            }
+        }
+    }
+    if high {
+        out.push((rise, (v.len() - 1) as f64));
+    }
+    out
+}
+
+/// Removes marks shorter than `g` samples, then fills gaps shorter than `g`.
+fn deglitch(m: Vec<(f64, f64)>, g: f64) -> Vec<(f64, f64)> {
+    let mut out: Vec<(f64, f64)> = Vec::with_capacity(m.len());
+    for (r, f) in m.into_iter().filter(|&(r, f)| f - r >= g) {
+        match out.last_mut() {
+            Some(last) if r - last.1 < g => last.1 = f,
+            _ => out.push((r, f)),
+        }
+    }
+    out
+}
+
+/// A robust "shortest real width": the 20th percentile of mark widths and of gaps shorter
+/// than 10 times the median mark, in samples.
+fn shortest_width(m: &[(f64, f64)]) -> Option<f64> {
+    if m.len() < 3 {
+        return None;
+    }
+    let mut w: Vec<f64> = m.iter().map(|&(r, f)| f - r).collect();
+    let mut sorted = w.clone();
+    sorted.sort_by(|a, b| a.total_cmp(b));
+    let med = sorted[sorted.len() / 2];
+    for p in m.windows(2) {
+        let g = p[1].0 - p[0].1;
+        if g < 10.0 * med {
+            w.push(g);
+        }
+    }
+    w.sort_by(|a, b| a.total_cmp(b));
+    Some(w[w.len() / 5])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn boxcar_is_centred() {
+        let mut v = vec![0.0f32; 50];
+        v[20..30].iter_mut().for_each(|x| *x = 1.0);
+        let s = boxcar(&v, 5);
+        // Symmetric about the pulse centre (24.5).
+        for k in 0..8 {
+            assert!((s[17 + k] - s[32 - k]).abs() < 1e-6);
+        }
+        assert_eq!(s[25], 1.0);
+    }
+
+    #[test]
+    fn slicer_interpolates_edges() {
+        let mut v = vec![0.0f32; 100];
+        for (i, x) in v.iter_mut().enumerate() {
+            // A ramp from 0 to 1 over samples 20..24 and back over 60..64.
+            let t = i as f32;
+            *x = ((t - 20.0) / 4.0).clamp(0.0, 1.0) - ((t - 60.0) / 4.0).clamp(0.0, 1.0);
+        }
+        let m = slicer(&v, 0.0, 1.0, 0.5, 0.1, false);
+        assert_eq!(m.len(), 1);
+        assert!((m[0].0 - 22.0).abs() < 1e-4 && (m[0].1 - 62.0).abs() < 1e-4, "{m:?}");
+    }
+
+    #[test]
+    fn deglitch_removes_short_marks_and_gaps() {
+        let m = vec![(0.0, 10.0), (11.0, 20.0), (30.0, 31.0), (40.0, 50.0)];
+        assert_eq!(deglitch(m, 3.0), vec![(0.0, 20.0), (40.0, 50.0)]);
+    }
+
+    #[test]
+    fn clusters_of_two_levels() {
+        let v: Vec<f32> = (0..1000).map(|i| if i % 3 == 0 { 10.0 } else { -2.0 } + (i % 7) as f32 * 0.01).collect();
+        let c = two_clusters(&v).unwrap();
+        assert!((c.hi - 10.03).abs() < 0.1 && (c.lo + 1.97).abs() < 0.1, "{c:?}");
+        assert!((c.frac_hi - 0.334).abs() < 0.01);
+    }
+}
