@@ -88,25 +88,27 @@ pub fn demodulate(cap: &Capture, planner: &mut FftPlanner<f32>, out: &mut Vec<De
     // 2. Demodulation channel.
     let f_mix = (f_lo + f_hi) / 2.0;
     let half = occupied / 2.0;
-    let fc = (1.25 * half + 1_500.0).clamp(2_000.0, (0.45 * fs).max(2_000.0));
-    let d2 = ((fs / (8.0 * fc)).floor() as usize).max(1);
-    let taps = if fc >= 0.4 * fs {
-        vec![1.0]
-    } else {
-        fir::lowpass(fs, fc, fir::blackman_taps(fs, 0.5 * fc, 4095))
-    };
-    let enbw = fir::noise_bandwidth(fs, &taps);
-    let mut mixed = Vec::with_capacity(x.len());
-    Nco::new(f_mix, fs).mix_into(x, &mut mixed);
-    let mut dec = Decimator::new(taps, d2);
-    let delay = dec.delay();
-    let mut y = Vec::with_capacity(mixed.len() / d2 + 1);
-    dec.process(&mixed, &mut y);
-    drop(mixed);
-    if y.len() < 16 {
+    let fc_max = (0.45 * fs).max(2_000.0);
+    let mut fc = (1.25 * half + 1_500.0).clamp(2_000.0, fc_max);
+    let mut ch = Channel::new(x, fs, f_mix, fc);
+    if ch.y.len() < 16 {
         return;
     }
-    let fs_d = fs / d2 as f64;
+    let l1 = odd((ch.fs_d / (4.0 * fc)).round() as usize);
+    let mut gate1 = slice_power(&ch.power(), l1, 1.5);
+    let mut w_ref = shortest_width(&gate1).map(|w| w / ch.fs_d);
+    // The channel must let the shortest pulse through: edges faster than a third of it.
+    if let Some(w) = w_ref {
+        let need = (1.5 / w).min(fc_max);
+        if need > 1.2 * fc {
+            fc = need;
+            ch = Channel::new(x, fs, f_mix, fc);
+            let l1 = odd((ch.fs_d / (4.0 * fc)).round() as usize);
+            gate1 = slice_power(&ch.power(), l1, 1.5);
+            w_ref = shortest_width(&gate1).map(|w| w / ch.fs_d).or(w_ref);
+        }
+    }
+    let Channel { y, fs_d, d2, delay, enbw } = ch;
     let t_of = |i: f64| cap.t0_s + (i * d2 as f64 + delay) / fs;
     let noise_ch = (cap.noise_density * enbw).max(1e-30);
     // 3. Envelope and discriminator.
@@ -117,10 +119,8 @@ pub fn demodulate(cap: &Capture, planner: &mut FftPlanner<f32>, out: &mut Vec<De
         freq[i] = (y[i] * y[i - 1].conj()).arg() * to_hz;
     }
     let l1 = odd((fs_d / (4.0 * fc)).round() as usize);
-    let gate1 = slice_power(&power, l1, 1.5);
-    let w_ref = shortest_width(&gate1);
     let (l2, glitch) = match w_ref {
-        Some(w) => (odd(((0.3 * w) as usize).max(l1)), (w / 3.0).max(1.5)),
+        Some(w) => (odd(((0.25 * w * fs_d) as usize).max(l1)), (w * fs_d / 3.0).max(1.5)),
         None => (l1, 1.5),
     };
     let gate = slice_power(&power, l2, glitch);
@@ -138,15 +138,18 @@ pub fn demodulate(cap: &Capture, planner: &mut FftPlanner<f32>, out: &mut Vec<De
             on_f.extend_from_slice(&freq_s[a..b as usize]);
         }
     }
-    let fsk = two_clusters(&on_f).filter(|c| {
-        let sep = c.hi - c.lo;
-        sep > 4.0 * c.spread && sep > 1_000.0 && c.frac_hi > 0.05 && c.frac_hi < 0.95
-    });
+    let fsk = two_clusters(&on_f).filter(|c| is_bimodal(&on_f, c));
+    if std::env::var_os("FOBSCOPE_DEBUG").is_some() {
+        eprintln!(
+            "burst t0 {:.4} len {} occ {:.0} fmix {:.0} fc {:.0} d2 {} gate {} wref {:?} L {} clusters {:?} fsk {}",
+            cap.t0_s, x.len(), occupied, f_mix, fc, d2, gate.len(), w_ref, l2,
+            two_clusters(&on_f), fsk.is_some()
+        );
+    }
     // 5. Slicing.
     let (marks, modulation, carrier, deviation) = match fsk {
         Some(c) => {
-            let low_fill = c.lo - (c.hi - c.lo);
-            let mut v = vec![low_fill; y.len()];
+            let mut v = vec![f32::NAN; y.len()];
             for &(r, f) in &gate {
                 let a = r.ceil().max(0.0) as usize;
                 let b = (f.floor() as usize + 1).min(y.len());
@@ -168,6 +171,10 @@ pub fn demodulate(cap: &Capture, planner: &mut FftPlanner<f32>, out: &mut Vec<De
     };
     if marks.is_empty() {
         return;
+    }
+    if std::env::var_os("FOBSCOPE_DEBUG").is_some() {
+        let w: Vec<String> = marks.iter().take(40).map(|m| format!("{:.1}", (m.1 - m.0) * 1e6 / fs_d)).collect();
+        eprintln!("  marks {} widths {}", marks.len(), w.join(" "));
     }
     // Pulses in absolute time.
     let end_t = t_of((y.len() - 1) as f64);
@@ -293,6 +300,38 @@ fn welch(x: &[Complex<f32>], planner: &mut FftPlanner<f32>, fs: f64) -> (Vec<f32
     (psd, n)
 }
 
+/// The demodulation channel: shifted, low-pass filtered and decimated samples.
+struct Channel {
+    y: Vec<Complex<f32>>,
+    fs_d: f64,
+    d2: usize,
+    delay: f64,
+    enbw: f64,
+}
+
+impl Channel {
+    fn new(x: &[Complex<f32>], fs: f64, f_mix: f64, fc: f64) -> Self {
+        let d2 = ((fs / (8.0 * fc)).floor() as usize).max(1);
+        let taps = if fc >= 0.4 * fs {
+            vec![1.0]
+        } else {
+            fir::lowpass(fs, fc, fir::blackman_taps(fs, 0.5 * fc, 4095))
+        };
+        let enbw = fir::noise_bandwidth(fs, &taps);
+        let mut mixed = Vec::with_capacity(x.len());
+        Nco::new(f_mix, fs).mix_into(x, &mut mixed);
+        let mut dec = Decimator::new(taps, d2);
+        let delay = dec.delay();
+        let mut y = Vec::with_capacity(mixed.len() / d2 + 1);
+        dec.process(&mixed, &mut y);
+        Channel { y, fs_d: fs / d2 as f64, d2, delay, enbw }
+    }
+
+    fn power(&self) -> Vec<f32> {
+        self.y.iter().map(|v| v.norm_sqr()).collect()
+    }
+}
+
 /// Centred moving average of odd length `l`.
 fn boxcar(v: &[f32], l: usize) -> Vec<f32> {
     if l <= 1 || v.len() < l {
@@ -322,6 +361,20 @@ struct Clusters {
     hi: f32,
     spread: f32,
     frac_hi: f32,
+}
+
+/// A clear dip between the two clusters: few values near the midpoint compared with the
+/// values near each centre (a unimodal spread, however wide, is densest in the middle).
+fn is_bimodal(v: &[f32], c: &Clusters) -> bool {
+    let sep = c.hi - c.lo;
+    if !(sep > 1_000.0 && sep > 3.0 * c.spread && c.frac_hi > 0.05 && c.frac_hi < 0.95) {
+        return false;
+    }
+    let w = sep / 8.0;
+    let mid = (c.lo + c.hi) / 2.0;
+    let near = |centre: f32| v.iter().filter(|&&x| (x - centre).abs() < w).count();
+    let (m, a, b) = (near(mid), near(c.lo), near(c.hi));
+    4 * m < a.min(b)
 }
 
 fn two_clusters(v: &[f32]) -> Option<Clusters> {
@@ -406,7 +459,7 @@ fn slice_power(power: &[f32], l: usize, glitch: f64) -> Vec<(f64, f64)> {
     }
     let lo = (sl / nl as f64) as f32;
     let hi = (sh / nh as f64) as f32;
-    let m = slicer(&ps, lo, hi, 0.25, 0.1, false);
+    let m = slicer(&ps, lo, hi, 0.25, 0.08, false);
     deglitch(m, glitch)
 }
 
@@ -426,6 +479,10 @@ fn slicer(v: &[f32], lo: f32, hi: f32, q: f32, h: f32, adapt_lo: bool) -> Vec<(f
         let mut j = to;
         while j > from {
             let (a, b) = (v[j - 1], v[j]);
+            if a.is_nan() {
+                // The carrier starts here.
+                return j as f64 - 0.5;
+            }
             let crossed = if up { a < thr && b >= thr } else { a >= thr && b < thr };
             if crossed {
                 let d = b - a;
@@ -437,6 +494,15 @@ fn slicer(v: &[f32], lo: f32, hi: f32, q: f32, h: f32, adapt_lo: bool) -> Vec<(f
         from as f64
     };
     for (i, &x) in v.iter().enumerate() {
+        if x.is_nan() {
+            // No carrier: low, and no level update.
+            if high {
+                high = false;
+                out.push((rise, (i as f64 - 0.5).max(rise)));
+                last_edge = i;
+            }
+            continue;
+        }
         let span = hi - lo;
         let thr = lo + q * span;
         if !high {
@@ -524,7 +590,7 @@ mod tests {
         }
         let m = slicer(&v, 0.0, 1.0, 0.5, 0.1, false);
         assert_eq!(m.len(), 1);
-        assert!((m[0].0 - 22.0).abs() < 1e-4 && (m[0].1 - 62.0).abs() < 1e-4, "{m:?}");
+        assert!((m[0].0 - 22.0).abs() < 0.01 && (m[0].1 - 62.0).abs() < 0.01, "{m:?}");
     }
 
     #[test]

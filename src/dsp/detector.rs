@@ -178,7 +178,8 @@ impl Detector {
                 self.sum[k] = (0..AVG_FRAMES).map(|f| self.hist[f * n + k]).sum();
             }
         }
-        let inv = 1.0 / self.frames_seen.min(AVG_FRAMES) as f32;
+        // Until the history is full the missing frames count as zero, never as noise spikes.
+        let inv = 1.0 / AVG_FRAMES as f32;
         let a_quiet = 1.0 / FLOOR_TC_FRAMES;
         let a_active = 1.0 / FLOOR_TC_ACTIVE_FRAMES;
         let mut cur: Option<Run> = None;

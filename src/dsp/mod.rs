@@ -89,6 +89,10 @@ pub const PRE_ROLL_FRAMES: u64 = detector::AVG_FRAMES as u64 + 2;
 pub const HANG_MIN_S: f64 = 0.03;
 /// Bursts followed at the same time, at most.
 pub const MAX_OPEN_BURSTS: usize = 8;
+/// Transmissions closer than this in start time and [`DUPLICATE_HZ`] in carrier are one, s.
+pub const DUPLICATE_S: f64 = 0.002;
+/// See [`DUPLICATE_S`], Hz.
+pub const DUPLICATE_HZ: f64 = 5_000.0;
 /// Single-frame peak over floor that counts as "carrier on" for the longest-mark estimate.
 const RUN_RATIO: f32 = 8.0;
 /// Detector bins around a burst's peaks that still belong to it (about ±25 kHz: the two tones
@@ -110,6 +114,7 @@ pub struct BurstProcessor {
     planner: FftPlanner<f32>,
     match_bins: usize,
     hang_min_frames: u64,
+    recent: Vec<(f64, f64)>,
 }
 
 impl BurstProcessor {
@@ -137,6 +142,7 @@ impl BurstProcessor {
             planner: FftPlanner::new(),
             match_bins: ((MATCH_HZ * n as f64 / fs).ceil() as usize).max(2),
             hang_min_frames: (HANG_MIN_S / frame_s).ceil() as u64,
+            recent: Vec::new(),
         }
     }
 
@@ -185,9 +191,28 @@ impl BurstProcessor {
         for b in std::mem::take(&mut self.bursts) {
             let cut = end.saturating_sub(b.last_active) < PRE_ROLL_FRAMES;
             let cap = b.into_capture(noise, cut);
-            demod::demodulate(&cap, &mut self.planner, out);
+            self.demodulate(&cap, out);
         }
         out[first_new..].sort_by(|a, b| a.pulses.start_s.total_cmp(&b.pulses.start_s));
+    }
+
+    /// Demodulates a closed burst. Two bursts opened on the two tones of one FSK signal (or on
+    /// a key click beside a carrier) demodulate the same transmission: a transmission starting
+    /// within [`DUPLICATE_S`] of one already reported, on the same carrier, is dropped.
+    fn demodulate(&mut self, cap: &demod::Capture, out: &mut Vec<DetectedTransmission>) {
+        let mut found = Vec::new();
+        demod::demodulate(cap, &mut self.planner, &mut found);
+        let horizon = cap.t0_s - 2.0 * burst::MAX_BURST_S;
+        self.recent.retain(|&(t, _)| t > horizon);
+        for t in found {
+            let dup = self.recent.iter().any(|&(s, f)| {
+                (s - t.pulses.start_s).abs() < DUPLICATE_S && (f - t.freq_offset_hz).abs() < DUPLICATE_HZ
+            });
+            if !dup {
+                self.recent.push((t.pulses.start_s, t.freq_offset_hz));
+                out.push(t);
+            }
+        }
     }
 
     fn noise_density(&self) -> f64 {
@@ -239,8 +264,18 @@ impl BurstProcessor {
             b.run = if strong { b.run + 1 } else { 0 };
             b.longest_run = b.longest_run.max(b.run);
         }
+        let first_new = self.bursts.len();
         for (r, u) in self.runs.iter().zip(&used) {
             if *u || self.bursts.len() >= MAX_OPEN_BURSTS {
+                continue;
+            }
+            // Runs of one new burst seen in the same frame (key clicks, two FSK tones).
+            if let Some(b) = self.bursts[first_new..]
+                .iter_mut()
+                .find(|b| r.peak + m >= b.lo_bin && r.peak <= b.hi_bin + m)
+            {
+                b.lo_bin = b.lo_bin.min(r.peak);
+                b.hi_bin = b.hi_bin.max(r.peak);
                 continue;
             }
             let bw = self.fs / self.n as f64;
@@ -277,7 +312,7 @@ impl BurstProcessor {
                 let b = self.bursts.swap_remove(i);
                 let noise = self.noise_density();
                 let cap = b.into_capture(noise, !quiet);
-                demod::demodulate(&cap, &mut self.planner, out);
+                self.demodulate(&cap, out);
             } else {
                 i += 1;
             }
