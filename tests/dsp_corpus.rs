@@ -41,6 +41,7 @@ fn every_corpus_capture_gives_transmissions_of_the_right_modulation() {
         "file", "want", "n", "fsk", "freq_kHz", "snr_dB", "pulses", "dev_kHz"
     );
     for e in &entries {
+        eprintln!("== {}", e.path.display());
         let x = read_cu8(&e.path);
         let tx = run(&x, e.sample_rate_hz);
         let n_fsk = tx.iter().filter(|t| t.modulation == Modulation::Fsk).count();

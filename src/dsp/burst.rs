@@ -22,7 +22,8 @@ pub const MAX_BURST_S: f64 = 5.0;
 /// Target rate of the coarse channel, S/s.
 pub const CHANNEL_RATE_HZ: f64 = 200_000.0;
 
-/// Half-width of the band searched for the burst's signal around its first peak, Hz.
+/// Half-width of the band searched for the burst's signal around its first peak, Hz, when the
+/// channel is decimated (an undecimated channel is searched to 0.45 × its rate).
 pub const SEARCH_HALF_WIDTH_HZ: f64 = 60_000.0;
 
 /// A burst being recorded.
@@ -100,7 +101,7 @@ impl OpenBurst {
             fs_hz: fs_c,
             shift_hz: self.shift_hz,
             t0_s: (self.first_sample as f64 + self.dec.delay()) / self.fs_hz,
-            passband_hz: SEARCH_HALF_WIDTH_HZ.min(0.45 * fs_c),
+            passband_hz: if d == 1 { 0.45 * fs_c } else { SEARCH_HALF_WIDTH_HZ.min(0.3 * fs_c) },
             noise_density,
             truncated,
         }

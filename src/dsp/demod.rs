@@ -33,8 +33,19 @@ use crate::pulse::{Pulse, PulseTrain};
 
 /// Minimum SNR in the channel for a transmission to be reported, dB.
 pub const MIN_SNR_DB: f64 = 6.0;
+/// Smallest tone spacing taken as FSK, Hz (2.5 kHz deviation).
+pub const MIN_FSK_SPACING_HZ: f32 = 5_000.0;
 /// Minimum number of marks in a transmission.
 pub const MIN_PULSES: usize = 3;
+
+/// A demodulated transmission and whether its carrier was already on when recording began.
+#[derive(Clone, Debug)]
+pub struct Candidate {
+    /// The transmission.
+    pub t: DetectedTransmission,
+    /// The first mark began at the start of the recording (a steady carrier interrupted).
+    pub on_at_start: bool,
+}
 
 /// The samples of one burst in its coarse channel.
 #[derive(Clone, Debug)]
@@ -56,7 +67,15 @@ pub struct Capture {
 }
 
 /// Demodulates one burst; transmissions found are appended to `out`.
-pub fn demodulate(cap: &Capture, planner: &mut FftPlanner<f32>, out: &mut Vec<DetectedTransmission>) {
+///
+/// Transmissions from the burst's strongest region go to `out`; those from a second strong
+/// region (a candidate for the other tone of a wide FSK signal) go to `tones`.
+pub fn demodulate(
+    cap: &Capture,
+    planner: &mut FftPlanner<f32>,
+    out: &mut Vec<Candidate>,
+    tones: &mut Vec<Candidate>,
+) {
     let x = &cap.samples;
     if x.len() < 64 {
         return;
@@ -73,17 +92,49 @@ pub fn demodulate(cap: &Capture, planner: &mut FftPlanner<f32>, out: &mut Vec<De
     let Some(kp) = (0..n2).filter(|&k| in_pass(k)).max_by(|&a, &b| psd[a].total_cmp(&psd[b])) else {
         return;
     };
+    // A peak at the edge of the search band belongs to a neighbour with its own burst.
+    if fbin(kp).abs() > cap.passband_hz - 2.0 * bw {
+        return;
+    }
     let thr = (psd[kp] * 0.01).max(noise_bin * 10.0);
     let reach = (60_000.0 / bw) as usize;
-    let (mut lo, mut hi) = (kp, kp);
-    for k in kp.saturating_sub(reach)..(kp + reach + 1).min(n2) {
-        if in_pass(k) && psd[k] > thr {
-            lo = lo.min(k);
-            hi = hi.max(k);
+    let extent = |kp: usize| {
+        let (mut lo, mut hi) = (kp, kp);
+        for k in kp.saturating_sub(reach)..(kp + reach + 1).min(n2) {
+            if in_pass(k) && psd[k] > thr {
+                lo = lo.min(k);
+                hi = hi.max(k);
+            }
         }
+        // Keep the region contiguous around its peak: stop at gaps wider than 8 kHz.
+        let gap = ((8_000.0 / bw) as usize).max(2);
+        let (mut l, mut h) = (kp, kp);
+        while l > lo && (l.saturating_sub(gap)..l).any(|k| psd[k] > thr) {
+            l -= 1;
+        }
+        while h < hi && (h + 1..(h + 1 + gap).min(n2)).any(|k| psd[k] > thr) {
+            h += 1;
+        }
+        (l, h)
+    };
+    let (lo, hi) = extent(kp);
+    // A second strong region (the other tone of a wide FSK signal) is demodulated too; pairs
+    // of complementary tones are merged later.
+    let second = (0..n2)
+        .filter(|&k| in_pass(k) && (k + 3 < lo || k > hi + 3) && psd[k] > psd[kp] * 0.03)
+        .max_by(|&a, &b| psd[a].total_cmp(&psd[b]))
+        .filter(|&k| fbin(k).abs() <= cap.passband_hz - 2.0 * bw);
+    demod_region(cap, fbin(lo) - bw / 2.0, fbin(hi) + bw / 2.0, out);
+    if let Some(k2) = second {
+        let (l2, h2) = extent(k2);
+        demod_region(cap, fbin(l2) - bw / 2.0, fbin(h2) + bw / 2.0, tones);
     }
-    let f_lo = fbin(lo) - bw / 2.0;
-    let f_hi = fbin(hi) + bw / 2.0;
+}
+
+/// Demodulates the part of a burst between `f_lo` and `f_hi` (channel Hz).
+fn demod_region(cap: &Capture, f_lo: f64, f_hi: f64, out: &mut Vec<Candidate>) {
+    let x = &cap.samples;
+    let fs = cap.fs_hz;
     let occupied = f_hi - f_lo;
     // 2. Demodulation channel.
     let f_mix = (f_lo + f_hi) / 2.0;
@@ -138,7 +189,9 @@ pub fn demodulate(cap: &Capture, planner: &mut FftPlanner<f32>, out: &mut Vec<De
             on_f.extend_from_slice(&freq_s[a..b as usize]);
         }
     }
-    let fsk = two_clusters(&on_f).filter(|c| is_bimodal(&on_f, c));
+    // FSK keeps the carrier on through the pulses; a carrier keyed on and off at the pulse
+    // rate is OOK even if its frequency shifts a little between marks.
+    let fsk = two_clusters(&on_f).filter(|c| is_bimodal(&on_f, c) && c.hi - c.lo >= MIN_FSK_SPACING_HZ && gate.len() <= 8);
     if std::env::var_os("FOBSCOPE_DEBUG").is_some() {
         eprintln!(
             "burst t0 {:.4} len {} occ {:.0} fmix {:.0} fc {:.0} d2 {} gate {} wref {:?} L {} clusters {:?} fsk {}",
@@ -172,6 +225,9 @@ pub fn demodulate(cap: &Capture, planner: &mut FftPlanner<f32>, out: &mut Vec<De
     if marks.is_empty() {
         return;
     }
+    // On from the very start of the recording, which begins well before the detector fired:
+    // a steady carrier or spur that was interrupted, not a transmission's start.
+    let on_at_start = marks[0].0 < 1e-3 * fs_d;
     if std::env::var_os("FOBSCOPE_DEBUG").is_some() {
         let w: Vec<String> = marks.iter().take(40).map(|m| format!("{:.1}", (m.1 - m.0) * 1e6 / fs_d)).collect();
         eprintln!("  marks {} widths {}", marks.len(), w.join(" "));
@@ -241,7 +297,9 @@ pub fn demodulate(cap: &Capture, planner: &mut FftPlanner<f32>, out: &mut Vec<De
             let s = |p: f64| 10.0 * (p - noise_ch).max(noise_ch * 1e-3).log10();
             s(last) - s(first)
         });
-        out.push(DetectedTransmission {
+        out.push(Candidate {
+            on_at_start: on_at_start && pi == 0,
+            t: DetectedTransmission {
             freq_offset_hz: cap.shift_hz + carrier,
             bandwidth_hz: occupied,
             modulation,
@@ -255,7 +313,7 @@ pub fn demodulate(cap: &Capture, planner: &mut FftPlanner<f32>, out: &mut Vec<De
                 start_s: t_start,
                 pulses: pulses[range].to_vec(),
             },
-        });
+        }});
     }
 }
 

@@ -24,6 +24,7 @@ pub mod decimator;
 pub mod demod;
 pub mod detector;
 pub mod fir;
+pub mod merge;
 pub mod nco;
 pub mod split;
 
@@ -95,9 +96,18 @@ pub const DUPLICATE_S: f64 = 0.002;
 pub const DUPLICATE_HZ: f64 = 5_000.0;
 /// Single-frame peak over floor that counts as "carrier on" for the longest-mark estimate.
 const RUN_RATIO: f32 = 8.0;
-/// Detector bins around a burst's peaks that still belong to it (about ±25 kHz: the two tones
+/// Detector bins around a burst's peaks that still belong to it (about ±40 kHz: the two tones
 /// of an FSK burst, key clicks and drift).
-const MATCH_HZ: f64 = 25_000.0;
+const MATCH_HZ: f64 = 40_000.0;
+
+/// A transmission already reported, for duplicate checks.
+struct Seen {
+    start: f64,
+    freq: f64,
+    dev: f64,
+    pulses: usize,
+    duration_us: f64,
+}
 
 /// The streaming front end: detector, tuner and demodulator.
 pub struct BurstProcessor {
@@ -114,7 +124,7 @@ pub struct BurstProcessor {
     planner: FftPlanner<f32>,
     match_bins: usize,
     hang_min_frames: u64,
-    recent: Vec<(f64, f64)>,
+    recent: Vec<Seen>,
 }
 
 impl BurstProcessor {
@@ -188,28 +198,58 @@ impl BurstProcessor {
         }
         let end = self.frames;
         let noise = self.noise_density();
-        for b in std::mem::take(&mut self.bursts) {
-            let cut = end.saturating_sub(b.last_active) < PRE_ROLL_FRAMES;
-            let cap = b.into_capture(noise, cut);
-            self.demodulate(&cap, out);
-        }
+        let caps: Vec<demod::Capture> = std::mem::take(&mut self.bursts)
+            .into_iter()
+            .map(|b| {
+                let cut = end.saturating_sub(b.last_active) < PRE_ROLL_FRAMES;
+                b.into_capture(noise, cut)
+            })
+            .collect();
+        self.emit(caps, out);
         out[first_new..].sort_by(|a, b| a.pulses.start_s.total_cmp(&b.pulses.start_s));
     }
 
-    /// Demodulates a closed burst. Two bursts opened on the two tones of one FSK signal (or on
+    /// Demodulates closed bursts. Two bursts opened on the two tones of one FSK signal (or on
     /// a key click beside a carrier) demodulate the same transmission: a transmission starting
     /// within [`DUPLICATE_S`] of one already reported, on the same carrier, is dropped.
-    fn demodulate(&mut self, cap: &demod::Capture, out: &mut Vec<DetectedTransmission>) {
+    fn emit(&mut self, caps: Vec<demod::Capture>, out: &mut Vec<DetectedTransmission>) {
         let mut found = Vec::new();
-        demod::demodulate(cap, &mut self.planner, &mut found);
-        let horizon = cap.t0_s - 2.0 * burst::MAX_BURST_S;
-        self.recent.retain(|&(t, _)| t > horizon);
+        let mut tones = Vec::new();
+        let mut t_min = f64::INFINITY;
+        for cap in &caps {
+            demod::demodulate(cap, &mut self.planner, &mut found, &mut tones);
+            t_min = t_min.min(cap.t0_s);
+        }
+        merge::merge_tone_pairs(&mut found, tones);
+        let mut found: Vec<DetectedTransmission> = found.into_iter().map(|c| c.t).collect();
+        // FSK first, then by SNR: the best view of a transmission is the one kept.
+        found.sort_by(|a, b| {
+            (b.modulation == Modulation::Fsk)
+                .cmp(&(a.modulation == Modulation::Fsk))
+                .then(b.snr_db.total_cmp(&a.snr_db))
+        });
+        let horizon = t_min - 2.0 * burst::MAX_BURST_S;
+        self.recent.retain(|r| r.start > horizon);
         for t in found {
-            let dup = self.recent.iter().any(|&(s, f)| {
-                (s - t.pulses.start_s).abs() < DUPLICATE_S && (f - t.freq_offset_hz).abs() < DUPLICATE_HZ
+            // Same start and the same carrier, or one tone of an FSK transmission already kept,
+            // or the same pulses (an image or the other tone of the same signal).
+            let n = t.pulses.pulses.len();
+            let dur = t.pulses.duration_us();
+            let dup = self.recent.iter().any(|r| {
+                (r.start - t.pulses.start_s).abs() < DUPLICATE_S
+                    && ([r.freq, r.freq - r.dev, r.freq + r.dev]
+                        .iter()
+                        .any(|&g| (g - t.freq_offset_hz).abs() < DUPLICATE_HZ.max(0.3 * r.dev))
+                        || (r.pulses.abs_diff(n) <= 2 && (r.duration_us - dur).abs() < 0.03 * dur))
             });
             if !dup {
-                self.recent.push((t.pulses.start_s, t.freq_offset_hz));
+                self.recent.push(Seen {
+                    start: t.pulses.start_s,
+                    freq: t.freq_offset_hz,
+                    dev: t.fsk_deviation_hz.unwrap_or(0.0),
+                    pulses: n,
+                    duration_us: dur,
+                });
                 out.push(t);
             }
         }
@@ -302,21 +342,32 @@ impl BurstProcessor {
             b.feed(&frame);
         }
         self.ring[slot] = frame;
-        // Close the bursts that went quiet or reached the cap.
-        let mut i = 0;
-        while i < self.bursts.len() {
-            let b = &self.bursts[i];
+        // Close the bursts that went quiet or reached the cap, and with them the bursts that
+        // went quiet at the same time (the other tone of a wide FSK signal).
+        let mut closing: Vec<(usize, bool)> = Vec::new();
+        for (i, b) in self.bursts.iter().enumerate() {
             let hang = self.hang_min_frames.max(12 * b.longest_run);
             let quiet = f - b.last_active >= hang;
             if quiet || b.full() {
-                let b = self.bursts.swap_remove(i);
-                let noise = self.noise_density();
-                let cap = b.into_capture(noise, !quiet);
-                self.demodulate(&cap, out);
-            } else {
-                i += 1;
+                closing.push((i, quiet));
             }
         }
+        if closing.is_empty() {
+            return;
+        }
+        let ends: Vec<u64> = closing.iter().filter(|c| c.1).map(|c| self.bursts[c.0].last_active).collect();
+        for (i, b) in self.bursts.iter().enumerate() {
+            if !closing.iter().any(|c| c.0 == i) && ends.iter().any(|&e| b.last_active.abs_diff(e) <= 3) {
+                closing.push((i, true));
+            }
+        }
+        closing.sort_by(|a, b| b.0.cmp(&a.0));
+        let noise = self.noise_density();
+        let caps: Vec<demod::Capture> = closing
+            .into_iter()
+            .map(|(i, quiet)| self.bursts.swap_remove(i).into_capture(noise, !quiet))
+            .collect();
+        self.emit(caps, out);
     }
 }
 
