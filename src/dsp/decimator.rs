@@ -42,19 +42,35 @@ impl Decimator {
         self.buf.extend_from_slice(input);
         let n = self.taps.len();
         while self.pos + n <= self.buf.len() {
-            let w = &self.buf[self.pos..self.pos + n];
-            let (mut re, mut im) = (0.0f32, 0.0f32);
-            for (x, &h) in w.iter().zip(self.taps.iter()) {
-                re += x.re * h;
-                im += x.im * h;
-            }
-            out.push(Complex::new(re, im));
+            out.push(dot(&self.buf[self.pos..self.pos + n], &self.taps));
             self.pos += self.factor;
         }
         let keep_from = self.pos.min(self.buf.len());
         self.buf.drain(..keep_from);
         self.pos -= keep_from;
     }
+}
+
+/// Σ x[i]·h[i] with eight independent accumulators, so the additions pipeline and vectorise.
+#[inline]
+fn dot(x: &[Complex<f32>], h: &[f32]) -> Complex<f32> {
+    let mut acc = [0.0f32; 8];
+    let xc = x.chunks_exact(4);
+    let hc = h.chunks_exact(4);
+    let (xr, hr) = (xc.remainder(), hc.remainder());
+    for (xs, hs) in xc.zip(hc) {
+        for k in 0..4 {
+            acc[2 * k] += xs[k].re * hs[k];
+            acc[2 * k + 1] += xs[k].im * hs[k];
+        }
+    }
+    let mut re = acc[0] + acc[2] + acc[4] + acc[6];
+    let mut im = acc[1] + acc[3] + acc[5] + acc[7];
+    for (v, &c) in xr.iter().zip(hr) {
+        re += v.re * c;
+        im += v.im * c;
+    }
+    Complex::new(re, im)
 }
 
 #[cfg(test)]

@@ -129,9 +129,10 @@ impl Detector {
             *b = x * w;
         }
         self.fft.process_with_scratch(&mut self.buf, &mut self.scratch);
+        // Centred order: the upper half of the FFT (negative frequencies) first.
         let h = self.n / 2;
-        for (k, p) in self.power.iter_mut().enumerate() {
-            let v = self.buf[(k + h) % self.n];
+        let (neg, pos) = self.buf.split_at(h);
+        for (p, v) in self.power.iter_mut().zip(pos.iter().chain(neg.iter())) {
             let q = v.norm_sqr();
             *p = if q.is_finite() { q } else { f32::MAX / 1e6 };
         }
