@@ -56,7 +56,9 @@ fn bench(c: &mut Criterion) {
     let noise: Vec<Complex<f32>> = {
         let mut rng = ChaCha8Rng::seed_from_u64(2);
         let g = Normal::new(0.0f32, 0.02).unwrap();
-        (0..x.len()).map(|_| Complex::new(g.sample(&mut rng), g.sample(&mut rng))).collect()
+        (0..x.len())
+            .map(|_| Complex::new(g.sample(&mut rng), g.sample(&mut rng)))
+            .collect()
     };
     g.bench_function("1024k_noise_only", |b| {
         b.iter(|| {

@@ -41,14 +41,19 @@ fn every_corpus_capture_gives_transmissions_of_the_right_modulation() {
         "file", "want", "n", "fsk", "freq_kHz", "snr_dB", "pulses", "dev_kHz"
     );
     for e in &entries {
-        eprintln!("== {}", e.path.display());
         let x = read_cu8(&e.path);
         let tx = run(&x, e.sample_rate_hz);
-        let n_fsk = tx.iter().filter(|t| t.modulation == Modulation::Fsk).count();
+        let n_fsk = tx
+            .iter()
+            .filter(|t| t.modulation == Modulation::Fsk)
+            .count();
         let n_ook = tx.len() - n_fsk;
         let found = if n_fsk > n_ook { "FSK" } else { "OOK" };
         let best = tx.iter().max_by(|a, b| a.snr_db.total_cmp(&b.snr_db));
-        let rel = e.path.strip_prefix(corpus.join("rtl433")).unwrap_or(&e.path);
+        let rel = e
+            .path
+            .strip_prefix(corpus.join("rtl433"))
+            .unwrap_or(&e.path);
         println!(
             "{:<58} {:>4} {:>3} {:>3} {:>9.1} {:>7.1} {:>6} {:>7}",
             rel.display().to_string(),
@@ -64,12 +69,28 @@ fn every_corpus_capture_gives_transmissions_of_the_right_modulation() {
         if tx.is_empty() {
             failures.push(format!("{}: no transmission", rel.display()));
         } else if found != e.modulation {
-            failures.push(format!("{}: found {found}, manifest says {}", rel.display(), e.modulation));
+            failures.push(format!(
+                "{}: found {found}, manifest says {}",
+                rel.display(),
+                e.modulation
+            ));
         }
         for t in &tx {
-            assert!(t.pulses.start_s >= 0.0 && t.pulses.start_s <= x.len() as f64 / e.sample_rate_hz);
-            assert!(t.pulses.pulses.iter().all(|p| p.high_us > 0.0 && p.low_us >= 0.0));
+            assert!(
+                t.pulses.start_s >= 0.0 && t.pulses.start_s <= x.len() as f64 / e.sample_rate_hz
+            );
+            assert!(
+                t.pulses
+                    .pulses
+                    .iter()
+                    .all(|p| p.high_us > 0.0 && p.low_us >= 0.0)
+            );
         }
     }
-    assert!(failures.is_empty(), "{} failures:\n{}", failures.len(), failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "{} failures:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
 }

@@ -58,7 +58,11 @@ impl OpenBurst {
             vec![1.0]
         } else {
             let fs_c = fs_hz / d as f64;
-            fir::lowpass(fs_hz, fs_c / 2.0, fir::blackman_taps(fs_hz, 0.4 * fs_c, 1025))
+            fir::lowpass(
+                fs_hz,
+                fs_c / 2.0,
+                fir::blackman_taps(fs_hz, 0.4 * fs_c, 1025),
+            )
         };
         let fs_c = fs_hz / d as f64;
         OpenBurst {
@@ -101,7 +105,11 @@ impl OpenBurst {
             fs_hz: fs_c,
             shift_hz: self.shift_hz,
             t0_s: (self.first_sample as f64 + self.dec.delay()) / self.fs_hz,
-            passband_hz: if d == 1 { 0.45 * fs_c } else { SEARCH_HALF_WIDTH_HZ.min(0.3 * fs_c) },
+            passband_hz: if d == 1 {
+                0.45 * fs_c
+            } else {
+                SEARCH_HALF_WIDTH_HZ.min(0.3 * fs_c)
+            },
             noise_density,
             truncated,
         }

@@ -89,7 +89,10 @@ pub fn demodulate(
     let noise_bin = (cap.noise_density * fs * win_pow) as f32;
     let fbin = |k: usize| (k as f64 - h as f64) * bw;
     let in_pass = |k: usize| fbin(k).abs() <= cap.passband_hz;
-    let Some(kp) = (0..n2).filter(|&k| in_pass(k)).max_by(|&a, &b| psd[a].total_cmp(&psd[b])) else {
+    let Some(kp) = (0..n2)
+        .filter(|&k| in_pass(k))
+        .max_by(|&a, &b| psd[a].total_cmp(&psd[b]))
+    else {
         return;
     };
     // A peak at the edge of the search band belongs to a neighbour with its own burst.
@@ -100,8 +103,14 @@ pub fn demodulate(
     let reach = (60_000.0 / bw) as usize;
     let extent = |kp: usize| {
         let (mut lo, mut hi) = (kp, kp);
-        for k in kp.saturating_sub(reach)..(kp + reach + 1).min(n2) {
-            if in_pass(k) && psd[k] > thr {
+        let first = kp.saturating_sub(reach);
+        for (k, &p) in psd
+            .iter()
+            .enumerate()
+            .take((kp + reach + 1).min(n2))
+            .skip(first)
+        {
+            if in_pass(k) && p > thr {
                 lo = lo.min(k);
                 hi = hi.max(k);
             }
@@ -159,7 +168,13 @@ fn demod_region(cap: &Capture, f_lo: f64, f_hi: f64, out: &mut Vec<Candidate>) {
             w_ref = shortest_width(&gate1).map(|w| w / ch.fs_d).or(w_ref);
         }
     }
-    let Channel { y, fs_d, d2, delay, enbw } = ch;
+    let Channel {
+        y,
+        fs_d,
+        d2,
+        delay,
+        enbw,
+    } = ch;
     let t_of = |i: f64| cap.t0_s + (i * d2 as f64 + delay) / fs;
     let noise_ch = (cap.noise_density * enbw).max(1e-30);
     // 3. Envelope and discriminator.
@@ -171,7 +186,10 @@ fn demod_region(cap: &Capture, f_lo: f64, f_hi: f64, out: &mut Vec<Candidate>) {
     }
     let l1 = odd((fs_d / (4.0 * fc)).round() as usize);
     let (l2, glitch) = match w_ref {
-        Some(w) => (odd(((0.25 * w * fs_d) as usize).max(l1)), (w * fs_d / 3.0).max(1.5)),
+        Some(w) => (
+            odd(((0.25 * w * fs_d) as usize).max(l1)),
+            (w * fs_d / 3.0).max(1.5),
+        ),
         None => (l1, 1.5),
     };
     let gate = slice_power(&power, l2, glitch);
@@ -191,14 +209,8 @@ fn demod_region(cap: &Capture, f_lo: f64, f_hi: f64, out: &mut Vec<Candidate>) {
     }
     // FSK keeps the carrier on through the pulses; a carrier keyed on and off at the pulse
     // rate is OOK even if its frequency shifts a little between marks.
-    let fsk = two_clusters(&on_f).filter(|c| is_bimodal(&on_f, c) && c.hi - c.lo >= MIN_FSK_SPACING_HZ && gate.len() <= 8);
-    if std::env::var_os("FOBSCOPE_DEBUG").is_some() {
-        eprintln!(
-            "burst t0 {:.4} len {} occ {:.0} fmix {:.0} fc {:.0} d2 {} gate {} wref {:?} L {} clusters {:?} fsk {}",
-            cap.t0_s, x.len(), occupied, f_mix, fc, d2, gate.len(), w_ref, l2,
-            two_clusters(&on_f), fsk.is_some()
-        );
-    }
+    let fsk = two_clusters(&on_f)
+        .filter(|c| is_bimodal(&on_f, c) && c.hi - c.lo >= MIN_FSK_SPACING_HZ && gate.len() <= 8);
     // 5. Slicing.
     let (marks, modulation, carrier, deviation) = match fsk {
         Some(c) => {
@@ -211,7 +223,12 @@ fn demod_region(cap: &Capture, f_lo: f64, f_hi: f64, out: &mut Vec<Candidate>) {
             let m = slicer(&v, c.lo, c.hi, 0.5, 0.15, true);
             let m = deglitch(m, glitch);
             let mid = (c.lo as f64 + c.hi as f64) / 2.0;
-            (m, Modulation::Fsk, f_mix + mid, Some((c.hi - c.lo) as f64 / 2.0))
+            (
+                m,
+                Modulation::Fsk,
+                f_mix + mid,
+                Some((c.hi - c.lo) as f64 / 2.0),
+            )
         }
         None => {
             let f_on = if on_f.is_empty() {
@@ -228,10 +245,6 @@ fn demod_region(cap: &Capture, f_lo: f64, f_hi: f64, out: &mut Vec<Candidate>) {
     // On from the very start of the recording, which begins well before the detector fired:
     // a steady carrier or spur that was interrupted, not a transmission's start.
     let on_at_start = marks[0].0 < 1e-3 * fs_d;
-    if std::env::var_os("FOBSCOPE_DEBUG").is_some() {
-        let w: Vec<String> = marks.iter().take(40).map(|m| format!("{:.1}", (m.1 - m.0) * 1e6 / fs_d)).collect();
-        eprintln!("  marks {} widths {}", marks.len(), w.join(" "));
-    }
     // Pulses in absolute time.
     let end_t = t_of((y.len() - 1) as f64);
     let mut pulses = Vec::with_capacity(marks.len());
@@ -288,7 +301,7 @@ fn demod_region(cap: &Capture, f_lo: f64, f_hi: f64, out: &mut Vec<Candidate>) {
         let signal = (mean_on - noise_ch).max(noise_ch * 1e-3);
         let rssi_dbfs = 10.0 * signal.log10();
         let snr_db = rssi_dbfs - noise_dbfs;
-        if !(snr_db >= MIN_SNR_DB) {
+        if snr_db.is_nan() || snr_db < MIN_SNR_DB {
             continue;
         }
         let amplitude_sag_db = (modulation == Modulation::Ook && per.len() >= 6).then(|| {
@@ -300,20 +313,21 @@ fn demod_region(cap: &Capture, f_lo: f64, f_hi: f64, out: &mut Vec<Candidate>) {
         out.push(Candidate {
             on_at_start: on_at_start && pi == 0,
             t: DetectedTransmission {
-            freq_offset_hz: cap.shift_hz + carrier,
-            bandwidth_hz: occupied,
-            modulation,
-            fsk_deviation_hz: deviation,
-            rssi_dbfs,
-            noise_dbfs,
-            snr_db,
-            amplitude_sag_db,
-            truncated: cap.truncated && pi == last_piece,
-            pulses: PulseTrain {
-                start_s: t_start,
-                pulses: pulses[range].to_vec(),
+                freq_offset_hz: cap.shift_hz + carrier,
+                bandwidth_hz: occupied,
+                modulation,
+                fsk_deviation_hz: deviation,
+                rssi_dbfs,
+                noise_dbfs,
+                snr_db,
+                amplitude_sag_db,
+                truncated: cap.truncated && pi == last_piece,
+                pulses: PulseTrain {
+                    start_s: t_start,
+                    pulses: pulses[range].to_vec(),
+                },
             },
-        }});
+        });
     }
 }
 
@@ -376,7 +390,13 @@ impl Channel {
         let mut mixed = Vec::with_capacity(x.len());
         Nco::new(f_mix, fs).mix_into(x, &mut mixed);
         if fc >= 0.4 * fs {
-            return Channel { y: mixed, fs_d: fs, d2: 1, delay: 0.0, enbw: fs };
+            return Channel {
+                y: mixed,
+                fs_d: fs,
+                d2: 1,
+                delay: 0.0,
+                enbw: fs,
+            };
         }
         let (stage_a, fs_d) = if d2 > 1 {
             let taps = fir::lowpass(fs, 4.0 * fc, fir::blackman_taps(fs, 5.0 * fc, 1025));
@@ -392,7 +412,13 @@ impl Channel {
         let mut dec = Decimator::new(taps, 1);
         let mut y = Vec::with_capacity(stage_a.0.len());
         dec.process(&stage_a.0, &mut y);
-        Channel { y, fs_d, d2, delay: stage_a.1 + dec.delay() * d2 as f64, enbw }
+        Channel {
+            y,
+            fs_d,
+            d2,
+            delay: stage_a.1 + dec.delay() * d2 as f64,
+            enbw,
+        }
     }
 
     fn power(&self) -> Vec<f32> {
@@ -417,7 +443,11 @@ fn boxcar(v: &[f32], l: usize) -> Vec<f32> {
         if i > half && i + half < v.len() {
             acc += v[i + half] as f64 - v[i - half - 1] as f64;
         }
-        *o = if i < half || i + half >= v.len() { v[i] } else { (acc * inv) as f32 };
+        *o = if i < half || i + half >= v.len() {
+            v[i]
+        } else {
+            (acc * inv) as f32
+        };
     }
     out
 }
@@ -450,15 +480,20 @@ fn two_clusters(v: &[f32]) -> Option<Clusters> {
         return None;
     }
     let stride = (v.len() / 20_000).max(1);
-    let s: Vec<f32> = v.iter().step_by(stride).copied().filter(|x| x.is_finite()).collect();
+    let s: Vec<f32> = v
+        .iter()
+        .step_by(stride)
+        .copied()
+        .filter(|x| x.is_finite())
+        .collect();
     if s.len() < 16 {
         return None;
     }
     let mut sorted = s.clone();
-    sorted.sort_by(|a, b| a.total_cmp(b));
-    let mut lo = sorted[sorted.len() / 20];
-    let mut hi = sorted[sorted.len() - 1 - sorted.len() / 20];
-    if !(hi > lo) {
+    let (a, b) = (sorted.len() / 20, sorted.len() - 1 - sorted.len() / 20);
+    let mut lo = *sorted.select_nth_unstable_by(a, |x, y| x.total_cmp(y)).1;
+    let mut hi = *sorted.select_nth_unstable_by(b, |x, y| x.total_cmp(y)).1;
+    if hi.partial_cmp(&lo) != Some(std::cmp::Ordering::Greater) {
         return None;
     }
     for _ in 0..20 {
@@ -551,10 +586,18 @@ fn slicer(v: &[f32], lo: f32, hi: f32, q: f32, h: f32, adapt_lo: bool) -> Vec<(f
                 // The carrier starts here.
                 return j as f64 - 0.5;
             }
-            let crossed = if up { a < thr && b >= thr } else { a >= thr && b < thr };
+            let crossed = if up {
+                a < thr && b >= thr
+            } else {
+                a >= thr && b < thr
+            };
             if crossed {
                 let d = b - a;
-                let frac = if d != 0.0 { ((thr - a) / d) as f64 } else { 0.0 };
+                let frac = if d != 0.0 {
+                    ((thr - a) / d) as f64
+                } else {
+                    0.0
+                };
                 return (j - 1) as f64 + frac.clamp(0.0, 1.0);
             }
             j -= 1;
@@ -658,7 +701,10 @@ mod tests {
         }
         let m = slicer(&v, 0.0, 1.0, 0.5, 0.1, false);
         assert_eq!(m.len(), 1);
-        assert!((m[0].0 - 22.0).abs() < 0.01 && (m[0].1 - 62.0).abs() < 0.01, "{m:?}");
+        assert!(
+            (m[0].0 - 22.0).abs() < 0.01 && (m[0].1 - 62.0).abs() < 0.01,
+            "{m:?}"
+        );
     }
 
     #[test]
@@ -669,9 +715,14 @@ mod tests {
 
     #[test]
     fn clusters_of_two_levels() {
-        let v: Vec<f32> = (0..1000).map(|i| if i % 3 == 0 { 10.0 } else { -2.0 } + (i % 7) as f32 * 0.01).collect();
+        let v: Vec<f32> = (0..1000)
+            .map(|i| if i % 3 == 0 { 10.0 } else { -2.0 } + (i % 7) as f32 * 0.01)
+            .collect();
         let c = two_clusters(&v).unwrap();
-        assert!((c.hi - 10.03).abs() < 0.1 && (c.lo + 1.97).abs() < 0.1, "{c:?}");
+        assert!(
+            (c.hi - 10.03).abs() < 0.1 && (c.lo + 1.97).abs() < 0.1,
+            "{c:?}"
+        );
         assert!((c.frac_hi - 0.334).abs() < 0.01);
     }
 }

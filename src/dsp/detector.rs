@@ -128,7 +128,8 @@ impl Detector {
         for ((b, &x), &w) in self.buf.iter_mut().zip(frame).zip(&self.window) {
             *b = x * w;
         }
-        self.fft.process_with_scratch(&mut self.buf, &mut self.scratch);
+        self.fft
+            .process_with_scratch(&mut self.buf, &mut self.scratch);
         // Centred order: the upper half of the FFT (negative frequencies) first.
         let h = self.n / 2;
         let (neg, pos) = self.buf.split_at(h);
@@ -147,7 +148,7 @@ impl Detector {
         self.init.extend_from_slice(&self.power);
         self.init_count += 1;
         if self.ready() {
-            let mut col = vec![0.0f32; INIT_FRAMES];
+            let mut col = [0.0f32; INIT_FRAMES];
             for k in 0..self.n {
                 for (f, c) in col.iter_mut().enumerate() {
                     *c = self.init[f * self.n + k];
@@ -167,10 +168,10 @@ impl Detector {
         self.spectrum(frame);
         let n = self.n;
         let slot = &mut self.hist[self.hist_slot * n..(self.hist_slot + 1) * n];
-        for k in 0..n {
-            self.sum[k] += self.power[k] - slot[k];
-            slot[k] = self.power[k];
+        for ((sum, &p), old) in self.sum.iter_mut().zip(&self.power).zip(slot.iter()) {
+            *sum += p - old;
         }
+        slot.copy_from_slice(&self.power);
         self.hist_slot = (self.hist_slot + 1) % AVG_FRAMES;
         self.frames_seen += 1;
         if self.frames_seen % 1024 == 0 {
@@ -262,7 +263,11 @@ mod tests {
                 .map(|_| {
                     t += 1;
                     let ph = 2.0 * std::f32::consts::PI * 50_000.0 * t as f32 / fs as f32;
-                    let s = if tone { Complex::from_polar(0.05, ph) } else { Complex::new(0.0, 0.0) };
+                    let s = if tone {
+                        Complex::from_polar(0.05, ph)
+                    } else {
+                        Complex::new(0.0, 0.0)
+                    };
                     Complex::new(0.3 + g.sample(rng), g.sample(rng)) + s
                 })
                 .collect()

@@ -59,11 +59,12 @@ fn complementary(a: &Candidate, b: &Candidate) -> bool {
         return false;
     }
     let df = (a.freq_offset_hz - b.freq_offset_hz).abs();
-    if df < 5_000.0 || df > MAX_TONE_SPACING_HZ {
+    if !(5_000.0..=MAX_TONE_SPACING_HZ).contains(&df) {
         return false;
     }
     let (ma, mb) = (marks(a), marks(b));
-    let (Some(fa), Some(la), Some(fb), Some(lb)) = (ma.first(), ma.last(), mb.first(), mb.last()) else {
+    let (Some(fa), Some(la), Some(fb), Some(lb)) = (ma.first(), ma.last(), mb.first(), mb.last())
+    else {
         return false;
     };
     let (sa, ea, sb, eb) = (fa.0, la.1, fb.0, lb.1);
@@ -116,9 +117,14 @@ pub fn merge_tone_pairs(found: &mut Vec<Candidate>, tones: Vec<Candidate>) {
                 primary -= 1;
             }
             let a = &mut found[i].t;
-            let (lo, hi) = if a.freq_offset_hz < b.freq_offset_hz { (a.clone(), b) } else { (b, a.clone()) };
+            let (lo, hi) = if a.freq_offset_hz < b.freq_offset_hz {
+                (a.clone(), b)
+            } else {
+                (b, a.clone())
+            };
             let dev = (hi.freq_offset_hz - lo.freq_offset_hz) / 2.0;
-            let signal = 10f64.powf(lo.rssi_dbfs / 10.0) / 2.0 + 10f64.powf(hi.rssi_dbfs / 10.0) / 2.0;
+            let signal =
+                10f64.powf(lo.rssi_dbfs / 10.0) / 2.0 + 10f64.powf(hi.rssi_dbfs / 10.0) / 2.0;
             let rssi = 10.0 * signal.log10();
             *a = DetectedTransmission {
                 freq_offset_hz: (lo.freq_offset_hz + hi.freq_offset_hz) / 2.0,

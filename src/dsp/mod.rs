@@ -9,8 +9,8 @@
 //! bins are matched to open bursts by frequency, so transmitters at different offsets are
 //! followed separately even when they overlap in time; a new run opens a burst whose channel
 //! ([`burst`]) starts with a pre-roll of [`PRE_ROLL_FRAMES`] frames. A burst closes after a
-//! hang time without activity of at least [`HANG_MIN_S`] and 12 times its longest mark, so it
-//! never closes inside a transmission; [`demod`] then measures it, demodulates it and splits
+//! hang time without activity of 12 times its longest mark, between [`HANG_MIN_S`] and
+//! [`HANG_MAX_S`], so it does not close inside a transmission; [`demod`] then measures it, demodulates it and splits
 //! its pulses into transmissions by the gap rule of [`split`].
 
 use num_complex::Complex;
@@ -245,15 +245,18 @@ impl BurstProcessor {
             let end = t.pulses.start_s + dur * 1e-6;
             let dup = self.recent.iter().any(|r| {
                 // Inside the band of an FSK transmission kept for the same time span.
-                let common = end.min(r.start + r.duration_us * 1e-6) - t.pulses.start_s.max(r.start);
+                let common =
+                    end.min(r.start + r.duration_us * 1e-6) - t.pulses.start_s.max(r.start);
                 let within_fsk = r.dev > 0.0
                     && common > 0.5 * dur * 1e-6
                     && (t.freq_offset_hz - r.freq).abs() < 1.5 * r.dev;
-                within_fsk || (r.start - t.pulses.start_s).abs() < DUPLICATE_S
-                    && ([r.freq, r.freq - r.dev, r.freq + r.dev]
-                        .iter()
-                        .any(|&g| (g - t.freq_offset_hz).abs() < DUPLICATE_HZ.max(0.3 * r.dev))
-                        || (r.pulses.abs_diff(n) <= 2 && (r.duration_us - dur).abs() < 0.03 * dur))
+                within_fsk
+                    || (r.start - t.pulses.start_s).abs() < DUPLICATE_S
+                        && ([r.freq, r.freq - r.dev, r.freq + r.dev]
+                            .iter()
+                            .any(|&g| (g - t.freq_offset_hz).abs() < DUPLICATE_HZ.max(0.3 * r.dev))
+                            || (r.pulses.abs_diff(n) <= 2
+                                && (r.duration_us - dur).abs() < 0.03 * dur))
             });
             if !dup {
                 self.recent.push(Seen {
@@ -337,7 +340,9 @@ impl BurstProcessor {
             } else {
                 r.peak as f64
             };
-            let start = f.saturating_sub(PRE_ROLL_FRAMES).max((f + 1).saturating_sub(len));
+            let start = f
+                .saturating_sub(PRE_ROLL_FRAMES)
+                .max((f + 1).saturating_sub(len));
             let mut b = OpenBurst::new(
                 self.fs,
                 self.det.bin_hz(centre, self.fs),
@@ -368,13 +373,21 @@ impl BurstProcessor {
         if closing.is_empty() {
             return;
         }
-        let ends: Vec<u64> = closing.iter().filter(|c| c.1).map(|c| self.bursts[c.0].last_active).collect();
+        let ends: Vec<u64> = closing
+            .iter()
+            .filter(|c| c.1)
+            .map(|c| self.bursts[c.0].last_active)
+            .collect();
         for (i, b) in self.bursts.iter().enumerate() {
-            if !closing.iter().any(|c| c.0 == i) && ends.iter().any(|&e| b.last_active.abs_diff(e) <= PRE_ROLL_FRAMES) {
+            if !closing.iter().any(|c| c.0 == i)
+                && ends
+                    .iter()
+                    .any(|&e| b.last_active.abs_diff(e) <= PRE_ROLL_FRAMES)
+            {
                 closing.push((i, true));
             }
         }
-        closing.sort_by(|a, b| b.0.cmp(&a.0));
+        closing.sort_by_key(|c| std::cmp::Reverse(c.0));
         let noise = self.noise_density();
         let caps: Vec<demod::Capture> = closing
             .into_iter()
@@ -420,15 +433,12 @@ mod tests {
             .collect()
     }
 
+    /// A keyed carrier: offset Hz, wideband SNR dB, marks (start µs, width µs), FSK deviation.
+    type Keyed = (f64, f64, Vec<(f64, f64)>, f64);
+
     /// Complex white noise of total power `noise` plus carriers keyed by `marks` (µs);
     /// each signal: (offset Hz, wideband SNR dB, marks, FSK deviation (0 = OOK)).
-    fn synth(
-        fs: f64,
-        dur_s: f64,
-        noise: f64,
-        signals: &[(f64, f64, Vec<(f64, f64)>, f64)],
-        seed: u64,
-    ) -> Vec<Complex<f32>> {
+    fn synth(fs: f64, dur_s: f64, noise: f64, signals: &[Keyed], seed: u64) -> Vec<Complex<f32>> {
         let n = (dur_s * fs) as usize;
         let mut rng = ChaCha8Rng::seed_from_u64(seed);
         let g = Normal::new(0.0f64, (noise / 2.0).sqrt()).unwrap();
@@ -449,8 +459,16 @@ mod tests {
                 _ => continue,
             };
             for i in 0..n {
-                let keyed = if *dev > 0.0 { i >= first && i <= last } else { on[i] };
-                let f = if *dev > 0.0 { off + if on[i] { *dev } else { -*dev } } else { *off };
+                let keyed = if *dev > 0.0 {
+                    i >= first && i <= last
+                } else {
+                    on[i]
+                };
+                let f = if *dev > 0.0 {
+                    off + if on[i] { *dev } else { -*dev }
+                } else {
+                    *off
+                };
                 ph += 2.0 * std::f64::consts::PI * f / fs;
                 if keyed {
                     x[i] += Complex::new((a * ph.cos()) as f32, (a * ph.sin()) as f32);
@@ -500,13 +518,31 @@ mod tests {
             assert_eq!(tx.len(), 1, "{fs}: {tx:#?}");
             let t = &tx[0];
             assert_eq!(t.modulation, Modulation::Ook);
-            assert!((t.freq_offset_hz - off).abs() < 300.0, "freq {}", t.freq_offset_hz);
-            assert!((t.pulses.start_s - 0.15).abs() < 50e-6, "start {}", t.pulses.start_s);
+            assert!(
+                (t.freq_offset_hz - off).abs() < 300.0,
+                "freq {}",
+                t.freq_offset_hz
+            );
+            assert!(
+                (t.pulses.start_s - 0.15).abs() < 50e-6,
+                "start {}",
+                t.pulses.start_s
+            );
             let (worst, mean) = width_errors(t, &marks);
-            assert!(worst < 160.0 && mean < 35.0, "{fs}: worst {worst} µs, mean {mean} µs");
-            let got: Vec<bool> = t.pulses.pulses[12..].iter().map(|p| p.high_us < 600.0).collect();
+            assert!(
+                worst < 160.0 && mean < 35.0,
+                "{fs}: worst {worst} µs, mean {mean} µs"
+            );
+            let got: Vec<bool> = t.pulses.pulses[12..]
+                .iter()
+                .map(|p| p.high_us < 600.0)
+                .collect();
             assert_eq!(got, b, "bits at {fs}");
-            assert!((t.snr_db - (-3.0 + 10.0 * (fs / 10_000.0).log10())).abs() < 6.0, "snr {}", t.snr_db);
+            assert!(
+                (t.snr_db - (-3.0 + 10.0 * (fs / 10_000.0).log10())).abs() < 6.0,
+                "snr {}",
+                t.snr_db
+            );
         }
     }
 
@@ -517,7 +553,10 @@ mod tests {
             let x = synth(fs, 0.3, 1e-3, &[(off, -6.0, marks, 0.0)], seed);
             let tx = run(fs, &x);
             assert!(!tx.is_empty(), "nothing at {fs}");
-            assert!(tx.iter().all(|t| (t.freq_offset_hz - off).abs() < 2_000.0), "{tx:#?}");
+            assert!(
+                tx.iter().all(|t| (t.freq_offset_hz - off).abs() < 2_000.0),
+                "{tx:#?}"
+            );
         }
     }
 
@@ -539,7 +578,11 @@ mod tests {
         assert_eq!(t.modulation, Modulation::Fsk);
         let dev = t.fsk_deviation_hz.unwrap();
         assert!((dev - 20_000.0).abs() < 2_000.0, "deviation {dev}");
-        assert!((t.freq_offset_hz - 10_000.0).abs() < 2_000.0, "freq {}", t.freq_offset_hz);
+        assert!(
+            (t.freq_offset_hz - 10_000.0).abs() < 2_000.0,
+            "freq {}",
+            t.freq_offset_hz
+        );
         // Marks are whole bits: multiples of 500 µs.
         for p in &t.pulses.pulses {
             let k = (p.high_us / 500.0).round();
@@ -552,7 +595,16 @@ mod tests {
         let fs = 1_024_000.0;
         let a = keeloq_marks(400.0, &bits(5, 66), 50_000.0);
         let b = keeloq_marks(300.0, &bits(6, 66), 70_000.0);
-        let x = synth(fs, 0.25, 1e-3, &[(-150_000.0, 5.0, a.clone(), 0.0), (120_000.0, 5.0, b.clone(), 0.0)], 5);
+        let x = synth(
+            fs,
+            0.25,
+            1e-3,
+            &[
+                (-150_000.0, 5.0, a.clone(), 0.0),
+                (120_000.0, 5.0, b.clone(), 0.0),
+            ],
+            5,
+        );
         let tx = run(fs, &x);
         assert_eq!(tx.len(), 2, "{tx:#?}");
         let lo = tx.iter().find(|t| t.freq_offset_hz < 0.0).expect("lower");
@@ -565,7 +617,11 @@ mod tests {
 
     #[test]
     fn white_noise_gives_nothing() {
-        for (fs, level_db) in [(1_024_000.0, -50.0), (1_024_000.0, -30.0), (250_000.0, -15.0)] {
+        for (fs, level_db) in [
+            (1_024_000.0, -50.0),
+            (1_024_000.0, -30.0),
+            (250_000.0, -15.0),
+        ] {
             let noise = 10f64.powf(level_db / 10.0);
             let mut p = BurstProcessor::new(DspConfig { sample_rate_hz: fs });
             let mut out = Vec::new();
@@ -591,7 +647,9 @@ mod tests {
                 let x: Vec<Complex<f32>> = synth(fs, 1.0, noise, &[], 200 + s)
                     .into_iter()
                     .map(|v| {
-                        let q = |u: f32| (((u + 0.03) * 127.5 + 127.5).round().clamp(0.0, 255.0) - 127.5) / 127.5;
+                        let q = |u: f32| {
+                            (((u + 0.03) * 127.5 + 127.5).round().clamp(0.0, 255.0) - 127.5) / 127.5
+                        };
                         Complex::new(q(v.re), q(v.im))
                     })
                     .collect();
@@ -614,10 +672,18 @@ mod tests {
         let clip = vec![Complex::new(1.0f32, -1.0); 200_000];
         assert!(run(fs, &clip).is_empty());
         let mut dc = synth(fs, 1.0, 1e-4, &[], 8);
-        dc[100_000..].iter_mut().for_each(|v| *v += Complex::new(0.9, 0.0));
+        dc[100_000..]
+            .iter_mut()
+            .for_each(|v| *v += Complex::new(0.9, 0.0));
         let _ = run(fs, &dc);
         let ext: Vec<Complex<f32>> = (0..100_000)
-            .map(|i| if i % 1000 < 500 { Complex::new(1e30, -1e30) } else { Complex::new(0.0, 0.0) })
+            .map(|i| {
+                if i % 1000 < 500 {
+                    Complex::new(1e30, -1e30)
+                } else {
+                    Complex::new(0.0, 0.0)
+                }
+            })
             .collect();
         let _ = run(fs, &ext);
         assert!(run(fs, &x[..100]).is_empty());
@@ -640,8 +706,15 @@ mod tests {
                 // The carrier drifts by 8 kHz over the burst.
                 let f = 5_000.0 + 40_000.0 * (t - 0.05) + if bit { 15_000.0 } else { -15_000.0 };
                 ph += 2.0 * std::f64::consts::PI * f / fs;
-                let s = if on { Complex::from_polar(0.1, ph) } else { Complex::new(0.0, 0.0) };
-                Complex::new((s.re + g.sample(&mut rng)) as f32, (s.im + g.sample(&mut rng)) as f32)
+                let s = if on {
+                    Complex::from_polar(0.1, ph)
+                } else {
+                    Complex::new(0.0, 0.0)
+                };
+                Complex::new(
+                    (s.re + g.sample(&mut rng)) as f32,
+                    (s.im + g.sample(&mut rng)) as f32,
+                )
             })
             .collect();
         let tx = run(fs, &x);
@@ -649,7 +722,10 @@ mod tests {
         assert_eq!(tx[0].modulation, Modulation::Fsk);
         let p = &tx[0].pulses.pulses;
         assert!(p.len() > 150, "{}", p.len());
-        let good = p.iter().filter(|q| (q.high_us - 500.0).abs() < 80.0).count();
+        let good = p
+            .iter()
+            .filter(|q| (q.high_us - 500.0).abs() < 80.0)
+            .count();
         assert!(good * 10 >= p.len() * 9, "{good} of {}", p.len());
     }
 }

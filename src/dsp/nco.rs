@@ -27,11 +27,26 @@ impl Nco {
         out.reserve(input.len());
         for chunk in input.chunks(1024) {
             // Within a chunk the rotation runs in f32 from an exact f64 start.
-            let mut p = Complex::new(self.phasor.re as f32, self.phasor.im as f32);
-            let s = Complex::new(self.step.re as f32, self.step.im as f32);
-            for &x in chunk {
-                out.push(x * p);
-                p *= s;
+            // Four interleaved phasors, each stepping by four samples, so the multiplications
+            // do not wait on one another.
+            let mut p = [Complex::new(0.0f32, 0.0); 4];
+            let mut q = self.phasor;
+            for v in p.iter_mut() {
+                *v = Complex::new(q.re as f32, q.im as f32);
+                q *= self.step;
+            }
+            let s4 = self.step.powu(4);
+            let s4 = Complex::new(s4.re as f32, s4.im as f32);
+            let quads = chunk.chunks_exact(4);
+            let rest = quads.remainder();
+            for xs in quads {
+                for k in 0..4 {
+                    out.push(xs[k] * p[k]);
+                    p[k] *= s4;
+                }
+            }
+            for (k, &x) in rest.iter().enumerate() {
+                out.push(x * p[k]);
             }
             self.phasor *= self.step.powu(chunk.len() as u32);
             let n = self.phasor.norm();

@@ -31,13 +31,21 @@ mod tests {
     use super::*;
 
     fn p(h: f32, l: f32) -> Pulse {
-        Pulse { high_us: h, low_us: l }
+        Pulse {
+            high_us: h,
+            low_us: l,
+        }
     }
 
     #[test]
     fn splits_exactly_at_the_rule() {
         // Longest mark 1.5 ms: the limit is 15 ms; a gap of 14.9 ms keeps, 15.1 ms splits.
-        let v = vec![p(500.0, 500.0), p(1500.0, 14_900.0), p(500.0, 15_100.0), p(400.0, 0.0)];
+        let v = vec![
+            p(500.0, 500.0),
+            p(1500.0, 14_900.0),
+            p(500.0, 15_100.0),
+            p(400.0, 0.0),
+        ];
         let r = split_at_gaps(&v);
         assert_eq!(r, vec![0..3, 3..4]);
         // Short marks: 10 ms is the floor.
