@@ -104,6 +104,7 @@ impl OpenBurst {
             samples: self.samples,
             fs_hz: fs_c,
             shift_hz: self.shift_hz,
+            stream_fs_hz: self.fs_hz,
             t0_s: (self.first_sample as f64 + self.dec.delay()) / self.fs_hz,
             passband_hz: if d == 1 {
                 0.45 * fs_c

@@ -58,6 +58,8 @@ pub struct Capture {
     pub shift_hz: f64,
     /// Absolute time of `samples[0]`, s.
     pub t0_s: f64,
+    /// Sample rate of the stream the channel was taken from, S/s (offsets wrap around it).
+    pub stream_fs_hz: f64,
     /// Usable half-width of the channel, Hz.
     pub passband_hz: f64,
     /// Noise power density, full-scale power per Hz.
@@ -313,7 +315,7 @@ fn demod_region(cap: &Capture, f_lo: f64, f_hi: f64, out: &mut Vec<Candidate>) {
         out.push(Candidate {
             on_at_start: on_at_start && pi == 0,
             t: DetectedTransmission {
-                freq_offset_hz: cap.shift_hz + carrier,
+                freq_offset_hz: wrap(cap.shift_hz + carrier, cap.stream_fs_hz),
                 bandwidth_hz: occupied,
                 modulation,
                 fsk_deviation_hz: deviation,
@@ -328,6 +330,16 @@ fn demod_region(cap: &Capture, f_lo: f64, f_hi: f64, out: &mut Vec<Candidate>) {
                 },
             },
         });
+    }
+}
+
+/// `f` folded into `[−fs/2, fs/2)`: a channel searched past the stream's Nyquist frequency
+/// sees the signal aliased there.
+fn wrap(f: f64, fs: f64) -> f64 {
+    if fs > 0.0 {
+        (f + fs / 2.0).rem_euclid(fs) - fs / 2.0
+    } else {
+        f
     }
 }
 
