@@ -2,11 +2,34 @@
 //!
 //! [`BurstProcessor`] is the streaming front end of the pipeline: blocks of samples go in,
 //! [`DetectedTransmission`]s (a pulse train plus its RF measurements) come out. Memory is
-//! bounded: only the samples of the burst in progress are kept, up to a documented cap.
+//! bounded: only the samples of the bursts in progress are kept, each in its own decimated
+//! channel and up to [`burst::MAX_BURST_S`] seconds, at most [`MAX_OPEN_BURSTS`] at a time.
+//!
+//! Flow: [`detector`] finds active bins frame by frame (about 1 ms per frame); runs of active
+//! bins are matched to open bursts by frequency, so transmitters at different offsets are
+//! followed separately even when they overlap in time; a new run opens a burst whose channel
+//! ([`burst`]) starts with a pre-roll of [`PRE_ROLL_FRAMES`] frames. A burst closes after a
+//! hang time without activity of 12 times its longest mark, between [`HANG_MIN_S`] and
+//! [`HANG_MAX_S`], so it does not close inside a transmission; [`demod`] then measures it, demodulates it and splits
+//! its pulses into transmissions by the gap rule of [`split`].
 
+use num_complex::Complex;
+use rustfft::FftPlanner;
 use serde::Serialize;
 
 use crate::pulse::PulseTrain;
+
+pub mod burst;
+pub mod decimator;
+pub mod demod;
+pub mod detector;
+pub mod fir;
+pub mod merge;
+pub mod nco;
+pub mod split;
+
+use burst::OpenBurst;
+use detector::{Detector, Run};
 
 /// Modulation of a transmission.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
@@ -61,15 +84,83 @@ pub struct DspConfig {
     pub sample_rate_hz: f64,
 }
 
+/// Frames of stream recorded before the frame where a burst is first seen.
+pub const PRE_ROLL_FRAMES: u64 = detector::AVG_FRAMES as u64 + 2;
+/// Shortest hang time after the last activity of a burst, s.
+pub const HANG_MIN_S: f64 = 0.03;
+/// Longest hang time, s. A run of strong frames is either one long mark or a dense train of
+/// short ones, which frames of 1 ms cannot tell apart, so the hang is capped: a mark longer
+/// than 12.5 ms followed by a gap of more than this is split by the detector even where the
+/// gap rule would keep it (not seen in key fobs).
+pub const HANG_MAX_S: f64 = 0.15;
+/// Bursts followed at the same time, at most.
+pub const MAX_OPEN_BURSTS: usize = 8;
+/// Transmissions closer than this in start time and [`DUPLICATE_HZ`] in carrier are one, s.
+pub const DUPLICATE_S: f64 = 0.002;
+/// See [`DUPLICATE_S`], Hz.
+pub const DUPLICATE_HZ: f64 = 5_000.0;
+/// Single-frame peak over floor that counts as "carrier on" for the longest-mark estimate.
+const RUN_RATIO: f32 = 8.0;
+/// Detector bins around a burst's peaks that still belong to it (about ±40 kHz: the two tones
+/// of an FSK burst, key clicks and drift).
+const MATCH_HZ: f64 = 40_000.0;
+
+/// A transmission already reported, for duplicate checks.
+struct Seen {
+    start: f64,
+    freq: f64,
+    dev: f64,
+    pulses: usize,
+    duration_us: f64,
+}
+
 /// The streaming front end: detector, tuner and demodulator.
 pub struct BurstProcessor {
     config: DspConfig,
+    fs: f64,
+    det: Detector,
+    n: usize,
+    pending: Vec<Complex<f32>>,
+    ring: Vec<Vec<Complex<f32>>>,
+    frames: u64,
+    processed: u64,
+    bursts: Vec<OpenBurst>,
+    runs: Vec<Run>,
+    planner: FftPlanner<f32>,
+    match_bins: usize,
+    hang_min_frames: u64,
+    hang_max_frames: u64,
+    recent: Vec<Seen>,
 }
 
 impl BurstProcessor {
     /// Creates a processor for a stream at `config.sample_rate_hz`.
     pub fn new(config: DspConfig) -> Self {
-        BurstProcessor { config }
+        let fs = if config.sample_rate_hz.is_finite() && config.sample_rate_hz > 0.0 {
+            config.sample_rate_hz
+        } else {
+            1.0
+        };
+        let det = Detector::new(fs);
+        let n = det.frame_len();
+        let frame_s = n as f64 / fs;
+        BurstProcessor {
+            config,
+            fs,
+            det,
+            n,
+            pending: Vec::with_capacity(n),
+            ring: vec![Vec::new(); detector::INIT_FRAMES + 1],
+            frames: 0,
+            processed: 0,
+            bursts: Vec::new(),
+            runs: Vec::new(),
+            planner: FftPlanner::new(),
+            match_bins: ((MATCH_HZ * n as f64 / fs).ceil() as usize).max(2),
+            hang_min_frames: (HANG_MIN_S / frame_s).ceil() as u64,
+            hang_max_frames: (HANG_MAX_S / frame_s).ceil() as u64,
+            recent: Vec::new(),
+        }
     }
 
     /// The settings in use.
@@ -78,13 +169,563 @@ impl BurstProcessor {
     }
 
     /// Feeds the next block of samples; completed transmissions are appended to `out`.
-    pub fn push(
-        &mut self,
-        _block: &[num_complex::Complex<f32>],
-        _out: &mut Vec<DetectedTransmission>,
-    ) {
+    pub fn push(&mut self, block: &[Complex<f32>], out: &mut Vec<DetectedTransmission>) {
+        let first_new = out.len();
+        let mut rest = block;
+        while !rest.is_empty() {
+            let take = (self.n - self.pending.len()).min(rest.len());
+            self.pending.extend_from_slice(&rest[..take]);
+            rest = &rest[take..];
+            if self.pending.len() == self.n {
+                let frame = std::mem::take(&mut self.pending);
+                self.store_frame(frame, out);
+                self.pending = Vec::with_capacity(self.n);
+            }
+        }
+        out[first_new..].sort_by(|a, b| a.pulses.start_s.total_cmp(&b.pulses.start_s));
     }
 
     /// Ends the stream: a burst still open is finished (marked truncated) and appended.
-    pub fn finish(&mut self, _out: &mut Vec<DetectedTransmission>) {}
+    pub fn finish(&mut self, out: &mut Vec<DetectedTransmission>) {
+        let first_new = out.len();
+        if !self.det.ready() && self.frames >= 4 {
+            // A short stream: initialise the floor from what there is and analyse it.
+            let stored = self.frames as usize;
+            for f in 0..detector::INIT_FRAMES - stored {
+                let frame = self.ring[f % stored].clone();
+                self.det.init_frame(&frame);
+            }
+            for f in 0..self.frames {
+                self.analyse(f, out);
+            }
+        }
+        let tail = std::mem::take(&mut self.pending);
+        for b in &mut self.bursts {
+            b.feed(&tail);
+        }
+        let end = self.frames;
+        let noise = self.noise_density();
+        let caps: Vec<demod::Capture> = std::mem::take(&mut self.bursts)
+            .into_iter()
+            .map(|b| {
+                let cut = end.saturating_sub(b.last_active) < PRE_ROLL_FRAMES;
+                b.into_capture(noise, cut)
+            })
+            .collect();
+        self.emit(caps, out);
+        out[first_new..].sort_by(|a, b| a.pulses.start_s.total_cmp(&b.pulses.start_s));
+    }
+
+    /// Demodulates closed bursts. Two bursts opened on the two tones of one FSK signal (or on
+    /// a key click beside a carrier) demodulate the same transmission: a transmission starting
+    /// within [`DUPLICATE_S`] of one already reported, on the same carrier, is dropped.
+    fn emit(&mut self, caps: Vec<demod::Capture>, out: &mut Vec<DetectedTransmission>) {
+        let mut found = Vec::new();
+        let mut tones = Vec::new();
+        let mut t_min = f64::INFINITY;
+        for cap in &caps {
+            demod::demodulate(cap, &mut self.planner, &mut found, &mut tones);
+            t_min = t_min.min(cap.t0_s);
+        }
+        merge::merge_tone_pairs(&mut found, tones);
+        let mut found: Vec<DetectedTransmission> = found.into_iter().map(|c| c.t).collect();
+        // FSK first, then by SNR: the best view of a transmission is the one kept.
+        found.sort_by(|a, b| {
+            (b.modulation == Modulation::Fsk)
+                .cmp(&(a.modulation == Modulation::Fsk))
+                .then(b.snr_db.total_cmp(&a.snr_db))
+        });
+        let horizon = t_min - 2.0 * burst::MAX_BURST_S;
+        self.recent.retain(|r| r.start > horizon);
+        for t in found {
+            // Same start and the same carrier, or one tone of an FSK transmission already kept,
+            // or the same pulses (an image or the other tone of the same signal).
+            let n = t.pulses.pulses.len();
+            let dur = t.pulses.duration_us();
+            let end = t.pulses.start_s + dur * 1e-6;
+            let dup = self.recent.iter().any(|r| {
+                // Inside the band of an FSK transmission kept for the same time span.
+                let common =
+                    end.min(r.start + r.duration_us * 1e-6) - t.pulses.start_s.max(r.start);
+                let within_fsk = r.dev > 0.0
+                    && common > 0.5 * dur * 1e-6
+                    && (t.freq_offset_hz - r.freq).abs() < 1.5 * r.dev;
+                within_fsk
+                    || (r.start - t.pulses.start_s).abs() < DUPLICATE_S
+                        && ([r.freq, r.freq - r.dev, r.freq + r.dev]
+                            .iter()
+                            .any(|&g| (g - t.freq_offset_hz).abs() < DUPLICATE_HZ.max(0.3 * r.dev))
+                            || (r.pulses.abs_diff(n) <= 2
+                                && (r.duration_us - dur).abs() < 0.03 * dur))
+            });
+            if !dup {
+                self.recent.push(Seen {
+                    start: t.pulses.start_s,
+                    freq: t.freq_offset_hz,
+                    dev: t.fsk_deviation_hz.unwrap_or(0.0),
+                    pulses: n,
+                    duration_us: dur,
+                });
+                out.push(t);
+            }
+        }
+    }
+
+    fn noise_density(&self) -> f64 {
+        self.det.median_floor() as f64 / (self.det.window_power() as f64 * self.fs)
+    }
+
+    fn store_frame(&mut self, frame: Vec<Complex<f32>>, out: &mut Vec<DetectedTransmission>) {
+        let f = self.frames;
+        let slot = (f % self.ring.len() as u64) as usize;
+        self.ring[slot] = frame;
+        self.frames += 1;
+        if !self.det.ready() {
+            let frame = std::mem::take(&mut self.ring[slot]);
+            let ready = self.det.init_frame(&frame);
+            self.ring[slot] = frame;
+            if ready {
+                for g in 0..self.frames {
+                    self.analyse(g, out);
+                }
+            }
+            return;
+        }
+        self.analyse(f, out);
+    }
+
+    fn analyse(&mut self, f: u64, out: &mut Vec<DetectedTransmission>) {
+        let len = self.ring.len() as u64;
+        let slot = (f % len) as usize;
+        let frame = std::mem::take(&mut self.ring[slot]);
+        self.det.frame(&frame, &mut self.runs);
+        self.processed = f + 1;
+        let m = self.match_bins;
+        let mut used = vec![false; self.runs.len()];
+        for b in &mut self.bursts {
+            let mut strong = false;
+            let mut hit = false;
+            for (r, u) in self.runs.iter().zip(used.iter_mut()) {
+                if r.peak + m >= b.lo_bin && r.peak <= b.hi_bin + m {
+                    *u = true;
+                    hit = true;
+                    b.lo_bin = b.lo_bin.min(r.peak);
+                    b.hi_bin = b.hi_bin.max(r.peak);
+                    strong |= r.frame_ratio > RUN_RATIO;
+                }
+            }
+            if hit {
+                b.last_active = f;
+            }
+            b.run = if strong { b.run + 1 } else { 0 };
+            b.longest_run = b.longest_run.max(b.run);
+        }
+        let first_new = self.bursts.len();
+        for (r, u) in self.runs.iter().zip(&used) {
+            if *u || self.bursts.len() >= MAX_OPEN_BURSTS {
+                continue;
+            }
+            // Runs of one new burst seen in the same frame (key clicks, two FSK tones).
+            if let Some(b) = self.bursts[first_new..]
+                .iter_mut()
+                .find(|b| r.peak + m >= b.lo_bin && r.peak <= b.hi_bin + m)
+            {
+                b.lo_bin = b.lo_bin.min(r.peak);
+                b.hi_bin = b.hi_bin.max(r.peak);
+                continue;
+            }
+            let bw = self.fs / self.n as f64;
+            let centre = if (r.hi - r.lo) as f64 * bw <= 2.0 * MATCH_HZ {
+                (r.lo + r.hi) as f64 / 2.0
+            } else {
+                r.peak as f64
+            };
+            let start = f
+                .saturating_sub(PRE_ROLL_FRAMES)
+                .max((f + 1).saturating_sub(len));
+            let mut b = OpenBurst::new(
+                self.fs,
+                self.det.bin_hz(centre, self.fs),
+                r.peak,
+                start,
+                start * self.n as u64,
+            );
+            b.last_active = f;
+            for g in start..f {
+                b.feed(&self.ring[(g % len) as usize]);
+            }
+            self.bursts.push(b);
+        }
+        for b in &mut self.bursts {
+            b.feed(&frame);
+        }
+        self.ring[slot] = frame;
+        // Close the bursts that went quiet or reached the cap, and with them the bursts that
+        // went quiet at the same time (the other tone of a wide FSK signal).
+        let mut closing: Vec<(usize, bool)> = Vec::new();
+        for (i, b) in self.bursts.iter().enumerate() {
+            let hang = (12 * b.longest_run).clamp(self.hang_min_frames, self.hang_max_frames);
+            let quiet = f - b.last_active >= hang;
+            if quiet || b.full() {
+                closing.push((i, quiet));
+            }
+        }
+        if closing.is_empty() {
+            return;
+        }
+        let ends: Vec<u64> = closing
+            .iter()
+            .filter(|c| c.1)
+            .map(|c| self.bursts[c.0].last_active)
+            .collect();
+        for (i, b) in self.bursts.iter().enumerate() {
+            if !closing.iter().any(|c| c.0 == i)
+                && ends
+                    .iter()
+                    .any(|&e| b.last_active.abs_diff(e) <= PRE_ROLL_FRAMES)
+            {
+                closing.push((i, true));
+            }
+        }
+        closing.sort_by_key(|c| std::cmp::Reverse(c.0));
+        let noise = self.noise_density();
+        let caps: Vec<demod::Capture> = closing
+            .into_iter()
+            .map(|(i, quiet)| self.bursts.swap_remove(i).into_capture(noise, !quiet))
+            .collect();
+        self.emit(caps, out);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rand::SeedableRng;
+    use rand_chacha::ChaCha8Rng;
+    use rand_distr::{Distribution, Normal};
+
+    /// Marks of a KeeLoq code word (µs, start and width): 12 preamble marks of Te with Te
+    /// gaps, a 10 Te header, 66 PWM bits of 3 Te (1 = short mark), then the guard time.
+    fn keeloq_marks(te: f64, bits: &[bool], t0: f64) -> Vec<(f64, f64)> {
+        let mut v = Vec::new();
+        let mut t = t0;
+        for _ in 0..12 {
+            v.push((t, te));
+            t += 2.0 * te;
+        }
+        t += 10.0 * te - te;
+        for &b in bits {
+            v.push((t, if b { te } else { 2.0 * te }));
+            t += 3.0 * te;
+        }
+        v
+    }
+
+    fn bits(seed: u64, n: usize) -> Vec<bool> {
+        let mut x = seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1;
+        (0..n)
+            .map(|_| {
+                x ^= x << 13;
+                x ^= x >> 7;
+                x ^= x << 17;
+                x & 1 == 1
+            })
+            .collect()
+    }
+
+    /// A keyed carrier: offset Hz, wideband SNR dB, marks (start µs, width µs), FSK deviation.
+    type Keyed = (f64, f64, Vec<(f64, f64)>, f64);
+
+    /// Complex white noise of total power `noise` plus carriers keyed by `marks` (µs);
+    /// each signal: (offset Hz, wideband SNR dB, marks, FSK deviation (0 = OOK)).
+    fn synth(fs: f64, dur_s: f64, noise: f64, signals: &[Keyed], seed: u64) -> Vec<Complex<f32>> {
+        let n = (dur_s * fs) as usize;
+        let mut rng = ChaCha8Rng::seed_from_u64(seed);
+        let g = Normal::new(0.0f64, (noise / 2.0).sqrt()).unwrap();
+        let mut x: Vec<Complex<f32>> = (0..n)
+            .map(|_| Complex::new(g.sample(&mut rng) as f32, g.sample(&mut rng) as f32))
+            .collect();
+        for (off, snr, marks, dev) in signals {
+            let a = (noise * 10f64.powf(snr / 10.0)).sqrt();
+            let mut ph = 0.0f64;
+            let mut on = vec![false; n];
+            for &(s, w) in marks {
+                let a0 = (s * 1e-6 * fs).round() as usize;
+                let a1 = (((s + w) * 1e-6 * fs).round() as usize).min(n);
+                on[a0.min(n)..a1].iter_mut().for_each(|v| *v = true);
+            }
+            let (first, last) = match (on.iter().position(|&v| v), on.iter().rposition(|&v| v)) {
+                (Some(f), Some(l)) => (f, l),
+                _ => continue,
+            };
+            for i in 0..n {
+                let keyed = if *dev > 0.0 {
+                    i >= first && i <= last
+                } else {
+                    on[i]
+                };
+                let f = if *dev > 0.0 {
+                    off + if on[i] { *dev } else { -*dev }
+                } else {
+                    *off
+                };
+                ph += 2.0 * std::f64::consts::PI * f / fs;
+                if keyed {
+                    x[i] += Complex::new((a * ph.cos()) as f32, (a * ph.sin()) as f32);
+                }
+            }
+        }
+        x
+    }
+
+    fn run(fs: f64, x: &[Complex<f32>]) -> Vec<DetectedTransmission> {
+        let mut p = BurstProcessor::new(DspConfig { sample_rate_hz: fs });
+        let mut out = Vec::new();
+        for b in x.chunks(10_000) {
+            p.push(b, &mut out);
+        }
+        p.finish(&mut out);
+        out
+    }
+
+    /// Largest error (µs) of mark and gap widths against the keyed marks.
+    fn width_errors(t: &DetectedTransmission, marks: &[(f64, f64)]) -> (f64, f64) {
+        let p = &t.pulses.pulses;
+        assert_eq!(p.len(), marks.len(), "pulse count");
+        let mut worst = 0.0f64;
+        let mut sum = 0.0;
+        for (i, (q, m)) in p.iter().zip(marks).enumerate() {
+            let e = (q.high_us as f64 - m.1).abs();
+            worst = worst.max(e);
+            sum += e;
+            if i + 1 < marks.len() {
+                let gap = marks[i + 1].0 - m.0 - m.1;
+                let e = (q.low_us as f64 - gap).abs();
+                worst = worst.max(e);
+                sum += e;
+            }
+        }
+        (worst, sum / (2 * p.len() - 1) as f64)
+    }
+
+    #[test]
+    fn ook_at_minus_3_db_is_sliced_exactly() {
+        for (fs, off, seed) in [(250_000.0, 37_000.0, 1), (1_024_000.0, -55_000.0, 2)] {
+            let b = bits(seed, 66);
+            let marks = keeloq_marks(400.0, &b, 150_000.0);
+            let x = synth(fs, 0.35, 1e-3, &[(off, -3.0, marks.clone(), 0.0)], seed);
+            let tx = run(fs, &x);
+            assert_eq!(tx.len(), 1, "{fs}: {tx:#?}");
+            let t = &tx[0];
+            assert_eq!(t.modulation, Modulation::Ook);
+            assert!(
+                (t.freq_offset_hz - off).abs() < 300.0,
+                "freq {}",
+                t.freq_offset_hz
+            );
+            assert!(
+                (t.pulses.start_s - 0.15).abs() < 50e-6,
+                "start {}",
+                t.pulses.start_s
+            );
+            let (worst, mean) = width_errors(t, &marks);
+            assert!(
+                worst < 160.0 && mean < 35.0,
+                "{fs}: worst {worst} µs, mean {mean} µs"
+            );
+            let got: Vec<bool> = t.pulses.pulses[12..]
+                .iter()
+                .map(|p| p.high_us < 600.0)
+                .collect();
+            assert_eq!(got, b, "bits at {fs}");
+            assert!(
+                (t.snr_db - (-3.0 + 10.0 * (fs / 10_000.0).log10())).abs() < 6.0,
+                "snr {}",
+                t.snr_db
+            );
+        }
+    }
+
+    #[test]
+    fn ook_at_minus_6_db_is_detected() {
+        for (fs, off, seed) in [(250_000.0, -20_000.0, 3), (1_024_000.0, 60_000.0, 4)] {
+            let marks = keeloq_marks(400.0, &bits(seed, 66), 100_000.0);
+            let x = synth(fs, 0.3, 1e-3, &[(off, -6.0, marks, 0.0)], seed);
+            let tx = run(fs, &x);
+            assert!(!tx.is_empty(), "nothing at {fs}");
+            assert!(
+                tx.iter().all(|t| (t.freq_offset_hz - off).abs() < 2_000.0),
+                "{tx:#?}"
+            );
+        }
+    }
+
+    #[test]
+    fn fsk_deviation_is_measured() {
+        let fs = 250_000.0;
+        // PCM at 2 kbit/s: the upper tone for 1 bits.
+        let b = bits(9, 120);
+        let mut marks = Vec::new();
+        for (i, &v) in b.iter().enumerate() {
+            if v {
+                marks.push((50_000.0 + i as f64 * 500.0, 500.0));
+            }
+        }
+        let x = synth(fs, 0.2, 1e-3, &[(10_000.0, 10.0, marks, 20_000.0)], 9);
+        let tx = run(fs, &x);
+        assert_eq!(tx.len(), 1, "{tx:#?}");
+        let t = &tx[0];
+        assert_eq!(t.modulation, Modulation::Fsk);
+        let dev = t.fsk_deviation_hz.unwrap();
+        assert!((dev - 20_000.0).abs() < 2_000.0, "deviation {dev}");
+        assert!(
+            (t.freq_offset_hz - 10_000.0).abs() < 2_000.0,
+            "freq {}",
+            t.freq_offset_hz
+        );
+        // Marks are whole bits: multiples of 500 µs.
+        for p in &t.pulses.pulses {
+            let k = (p.high_us / 500.0).round();
+            assert!(k >= 1.0 && (p.high_us - 500.0 * k).abs() < 60.0, "{p:?}");
+        }
+    }
+
+    #[test]
+    fn two_transmitters_are_found_separately() {
+        let fs = 1_024_000.0;
+        let a = keeloq_marks(400.0, &bits(5, 66), 50_000.0);
+        let b = keeloq_marks(300.0, &bits(6, 66), 70_000.0);
+        let x = synth(
+            fs,
+            0.25,
+            1e-3,
+            &[
+                (-150_000.0, 5.0, a.clone(), 0.0),
+                (120_000.0, 5.0, b.clone(), 0.0),
+            ],
+            5,
+        );
+        let tx = run(fs, &x);
+        assert_eq!(tx.len(), 2, "{tx:#?}");
+        let lo = tx.iter().find(|t| t.freq_offset_hz < 0.0).expect("lower");
+        let hi = tx.iter().find(|t| t.freq_offset_hz > 0.0).expect("upper");
+        assert!((lo.freq_offset_hz + 150_000.0).abs() < 500.0);
+        assert!((hi.freq_offset_hz - 120_000.0).abs() < 500.0);
+        assert!(width_errors(lo, &a).0 < 60.0);
+        assert!(width_errors(hi, &b).0 < 60.0);
+    }
+
+    #[test]
+    fn white_noise_gives_nothing() {
+        for (fs, level_db) in [
+            (1_024_000.0, -50.0),
+            (1_024_000.0, -30.0),
+            (250_000.0, -15.0),
+        ] {
+            let noise = 10f64.powf(level_db / 10.0);
+            let mut p = BurstProcessor::new(DspConfig { sample_rate_hz: fs });
+            let mut out = Vec::new();
+            // 10 s, generated a second at a time.
+            for s in 0..10 {
+                let x = synth(fs, 1.0, noise, &[], 100 + s);
+                p.push(&x, &mut out);
+            }
+            p.finish(&mut out);
+            assert!(out.is_empty(), "{level_db} dBFS at {fs}: {out:#?}");
+        }
+    }
+
+    #[test]
+    fn rtl_sdr_like_noise_gives_nothing() {
+        // 8-bit quantised noise with a DC offset of 3 % of full scale, as an RTL-SDR gives.
+        let fs = 250_000.0;
+        for level_db in [-40.0, -25.0] {
+            let noise = 10f64.powf(level_db / 10.0);
+            let mut p = BurstProcessor::new(DspConfig { sample_rate_hz: fs });
+            let mut out = Vec::new();
+            for s in 0..10 {
+                let x: Vec<Complex<f32>> = synth(fs, 1.0, noise, &[], 200 + s)
+                    .into_iter()
+                    .map(|v| {
+                        let q = |u: f32| {
+                            (((u + 0.03) * 127.5 + 127.5).round().clamp(0.0, 255.0) - 127.5) / 127.5
+                        };
+                        Complex::new(q(v.re), q(v.im))
+                    })
+                    .collect();
+                p.push(&x, &mut out);
+            }
+            p.finish(&mut out);
+            assert!(out.is_empty(), "{level_db}: {out:#?}");
+        }
+    }
+
+    #[test]
+    fn bad_input_does_not_panic() {
+        let fs = 250_000.0;
+        // A burst cut off by the end of the stream.
+        let marks = keeloq_marks(400.0, &bits(7, 66), 60_000.0);
+        let x = synth(fs, 0.1, 1e-3, &[(5_000.0, 10.0, marks, 0.0)], 7);
+        let tx = run(fs, &x);
+        assert!(!tx.is_empty() && tx.last().unwrap().truncated, "{tx:#?}");
+        // All clipping, a huge DC step, extreme values, tiny streams.
+        let clip = vec![Complex::new(1.0f32, -1.0); 200_000];
+        assert!(run(fs, &clip).is_empty());
+        let mut dc = synth(fs, 1.0, 1e-4, &[], 8);
+        dc[100_000..]
+            .iter_mut()
+            .for_each(|v| *v += Complex::new(0.9, 0.0));
+        let _ = run(fs, &dc);
+        let ext: Vec<Complex<f32>> = (0..100_000)
+            .map(|i| {
+                if i % 1000 < 500 {
+                    Complex::new(1e30, -1e30)
+                } else {
+                    Complex::new(0.0, 0.0)
+                }
+            })
+            .collect();
+        let _ = run(fs, &ext);
+        assert!(run(fs, &x[..100]).is_empty());
+        let _ = run(fs, &x[..3000]);
+        let _ = run(0.0, &x[..3000]);
+    }
+
+    #[test]
+    fn drifting_fsk_still_demodulates() {
+        let fs = 250_000.0;
+        let n = (0.3 * fs) as usize;
+        let mut rng = ChaCha8Rng::seed_from_u64(11);
+        let g = Normal::new(0.0f64, 0.01).unwrap();
+        let mut ph = 0.0f64;
+        let x: Vec<Complex<f32>> = (0..n)
+            .map(|i| {
+                let t = i as f64 / fs;
+                let on = (0.05..0.25).contains(&t);
+                let bit = ((t * 2000.0) as usize) % 2 == 0;
+                // The carrier drifts by 8 kHz over the burst.
+                let f = 5_000.0 + 40_000.0 * (t - 0.05) + if bit { 15_000.0 } else { -15_000.0 };
+                ph += 2.0 * std::f64::consts::PI * f / fs;
+                let s = if on {
+                    Complex::from_polar(0.1, ph)
+                } else {
+                    Complex::new(0.0, 0.0)
+                };
+                Complex::new(
+                    (s.re + g.sample(&mut rng)) as f32,
+                    (s.im + g.sample(&mut rng)) as f32,
+                )
+            })
+            .collect();
+        let tx = run(fs, &x);
+        assert_eq!(tx.len(), 1, "{tx:#?}");
+        assert_eq!(tx[0].modulation, Modulation::Fsk);
+        let p = &tx[0].pulses.pulses;
+        assert!(p.len() > 150, "{}", p.len());
+        let good = p
+            .iter()
+            .filter(|q| (q.high_us - 500.0).abs() < 80.0)
+            .count();
+        assert!(good * 10 >= p.len() * 9, "{good} of {}", p.len());
+    }
 }
