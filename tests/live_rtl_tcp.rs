@@ -1,0 +1,221 @@
+//! `fobscope listen` against a local rtl_tcp server that streams real recordings at real-time
+//! pace: the live path must report exactly what `analyze` reports on the same file, drop no
+//! samples, and survive the server closing (clean message, exit code 2, recording finalised).
+
+mod common;
+
+use std::net::TcpListener;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::thread;
+
+use fobscope::rtl_tcp_server::{ServeOptions, serve_one};
+use fobscope::source::{self, Input, Overrides};
+use serde_json::Value;
+
+fn bin() -> &'static str {
+    env!("CARGO_BIN_EXE_fobscope")
+}
+
+/// Every JSON value printed on stdout, in order.
+fn json_values(stdout: &[u8]) -> Vec<Value> {
+    serde_json::Deserializer::from_slice(stdout)
+        .into_iter::<Value>()
+        .collect::<Result<_, _>>()
+        .expect("stdout is a sequence of JSON values")
+}
+
+fn key(t: &Value) -> (i64, i64, Vec<String>) {
+    let start_us = (t["start_s"].as_f64().unwrap() * 1e6).round() as i64;
+    let freq_100hz = (t["freq_hz"].as_f64().unwrap_or(0.0) / 100.0).round() as i64;
+    let frames = t["frames"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["hex"].as_str().unwrap().to_string())
+        .collect();
+    (start_us, freq_100hz, frames)
+}
+
+fn listen_to(file: &Path, cut_after: Option<u64>, record: &Path) -> (std::process::Output, u64) {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = listener.local_addr().unwrap();
+    let path = file.to_path_buf();
+    let server = thread::spawn(move || {
+        let ov = Overrides {
+            sample_rate_hz: Some(250e3),
+            center_freq_hz: Some(433.92e6),
+            ..Overrides::default()
+        };
+        let Input::Iq(mut src) = source::open(&path, &ov).unwrap() else {
+            panic!("not IQ")
+        };
+        let opts = ServeOptions {
+            speed: 1.0,
+            cut_after_samples: cut_after,
+            ..ServeOptions::default()
+        };
+        serve_one(&listener, src.as_mut(), &opts)
+            .unwrap()
+            .samples_sent
+    });
+    let out = Command::new(bin())
+        .args(["listen", "--rtl-tcp", &addr.to_string()])
+        .args(["--rate", "250k", "--freq", "433.92M", "--json", "--record"])
+        .arg(record)
+        .output()
+        .unwrap();
+    (out, server.join().unwrap())
+}
+
+#[test]
+fn listen_over_rtl_tcp_matches_analyze_on_real_recordings() {
+    let Some(corpus) = common::corpus_dir() else {
+        return;
+    };
+    let tmp = tempdir();
+    let picks = [
+        "rtl433/tests/PT2262/01/gfile001.cu8",
+        "rtl433/tests/honda_remote/01/hondacar-lock2.cu8",
+        "rtl433/tests/oregon_scientific/01/BTHGN129.cu8",
+    ];
+    for rel in picks {
+        let file = corpus.join(rel);
+        let record = tmp.join("rec.sigmf-meta");
+        let (out, sent) = listen_to(&file, None, &record);
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        // The server closes at the end of the file: a failure of the source, said clearly.
+        assert_eq!(out.status.code(), Some(2), "{rel}: {stderr}");
+        assert!(stderr.contains("closed the connection"), "{rel}: {stderr}");
+
+        let values = json_values(&out.stdout);
+        let live_report = values.last().expect("final report");
+        let live: Vec<_> = live_report["transmissions"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(key)
+            .collect();
+        // The streamed lines are the same transmissions as the final report.
+        assert_eq!(values.len() - 1, live.len(), "{rel}");
+
+        let a = Command::new(bin())
+            .arg("analyze")
+            .arg(&file)
+            .args(["--rate", "250k", "--freq", "433.92M", "--json"])
+            .output()
+            .unwrap();
+        assert!(a.status.success(), "{rel}");
+        let offline_report = &json_values(&a.stdout)[0];
+        let offline: Vec<_> = offline_report["transmissions"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(key)
+            .collect();
+        assert!(!offline.is_empty(), "{rel}: nothing found offline");
+        assert_eq!(live, offline, "{rel}: live and offline reports differ");
+
+        // Zero samples dropped: the recording holds every sample the server sent, and it is the
+        // file itself.
+        let rec_data = record.with_extension("sigmf-data");
+        let rec_bytes = std::fs::read(&rec_data).unwrap();
+        assert_eq!(rec_bytes.len() as u64, sent * 2, "{rel}");
+        let orig = std::fs::read(&file).unwrap();
+        assert_eq!(
+            rec_bytes[..],
+            orig[..rec_bytes.len()],
+            "{rel}: recording differs"
+        );
+        let meta: Value = serde_json::from_str(&std::fs::read_to_string(&record).unwrap()).unwrap();
+        assert_eq!(meta["global"]["core:sample_rate"].as_f64(), Some(250e3));
+        assert_eq!(
+            meta["annotations"].as_array().map(|a| a.len()),
+            Some(live.len()),
+            "{rel}: one annotation per transmission"
+        );
+    }
+}
+
+#[test]
+fn server_cut_mid_stream_keeps_a_valid_recording() {
+    let Some(corpus) = common::corpus_dir() else {
+        return;
+    };
+    let tmp = tempdir();
+    let file = corpus.join("rtl433/tests/PT2262/01/gfile001.cu8");
+    let record = tmp.join("cut.sigmf-meta");
+    let (out, sent) = listen_to(&file, Some(60_000), &record);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("closed the connection after 60000 samples"),
+        "{stderr}"
+    );
+    assert_eq!(sent, 60_000);
+    // The recording is a valid SigMF pair fobscope reads back, with everything received.
+    let info = Command::new(bin())
+        .arg("info")
+        .arg(&record)
+        .arg("--json")
+        .output()
+        .unwrap();
+    assert!(
+        info.status.success(),
+        "{}",
+        String::from_utf8_lossy(&info.stderr)
+    );
+    let v = &json_values(&info.stdout)[0];
+    let text = v.to_string();
+    assert!(text.contains("60000"), "sample count missing: {text}");
+}
+
+#[test]
+fn unreachable_server_and_bad_greeting_are_clear_errors() {
+    // Nobody listens on this port.
+    let port = TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let out = Command::new(bin())
+        .args([
+            "listen",
+            "--rtl-tcp",
+            &format!("127.0.0.1:{port}"),
+            "--duration",
+            "1s",
+        ])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("cannot connect"), "{stderr}");
+
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = listener.local_addr().unwrap();
+    let server = thread::spawn(move || {
+        use std::io::Write;
+        let (mut s, _) = listener.accept().unwrap();
+        s.write_all(b"SSH-2.0-OpenSSH\r\n").unwrap();
+        thread::sleep(std::time::Duration::from_millis(200));
+    });
+    let out = Command::new(bin())
+        .args(["listen", "--rtl-tcp", &addr.to_string(), "--duration", "1s"])
+        .output()
+        .unwrap();
+    server.join().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("not an rtl_tcp server"), "{stderr}");
+}
+
+fn tempdir() -> PathBuf {
+    let d = std::env::temp_dir().join(format!(
+        "fobscope-live-{}-{:?}",
+        std::process::id(),
+        thread::current().id()
+    ));
+    std::fs::create_dir_all(&d).unwrap();
+    d
+}
