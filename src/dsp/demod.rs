@@ -16,9 +16,9 @@
 //!    bimodal (two clusters further apart than 4 times their spread), OOK otherwise.
 //! 5. **Slicing**: an adaptive two-level slicer with hysteresis. Levels start from a two-cluster
 //!    estimate of the burst's own values and follow slow changes (amplitude sag, FSK drift).
-//!    For OOK the decision level is a quarter of the way from the space power to the mark power,
-//!    which is the half-amplitude point, where a linear-phase filter's step response crosses, so
-//!    widths are unbiased; edges are interpolated between samples. Marks and gaps shorter than a
+//!    For OOK the smoothed magnitude is sliced at the half-amplitude point (corrected for the
+//!    noise power), where a linear-phase filter's step response crosses, so widths are
+//!    unbiased; edges are interpolated between samples. Marks and gaps shorter than a
 //!    third of the shortest real pulse are removed as glitches.
 
 use num_complex::Complex;
@@ -189,8 +189,8 @@ fn demod_region(cap: &Capture, f_lo: f64, f_hi: f64, out: &mut Vec<Candidate>) {
     let l1 = odd((fs_d / (4.0 * fc)).round() as usize);
     let (l2, glitch) = match w_ref {
         Some(w) => (
-            odd(((0.25 * w * fs_d) as usize).max(l1)),
-            (w * fs_d / 3.0).max(1.5),
+            odd(((0.35 * w * fs_d) as usize).max(l1)),
+            (0.4 * w * fs_d).max(1.5),
         ),
         None => (l1, 1.5),
     };
@@ -574,7 +574,15 @@ fn slice_power(power: &[f32], l: usize, glitch: f64) -> Vec<(f64, f64)> {
     }
     let lo = (sl / nl as f64) as f32;
     let hi = (sh / nh as f64) as f32;
-    let m = slicer(&ps, lo, hi, 0.25, 0.08, false);
+    // Slice the smoothed magnitude (a boxcar keeps the half-amplitude point of a symmetric
+    // edge; smoothing the power would not, since the power is convex in the amplitude). With
+    // noise of power `lo`, the expected magnitude at half the carrier amplitude is about
+    // sqrt(lo + (hi − lo)/4): that is the decision level.
+    let mag: Vec<f32> = power.iter().map(|p| p.sqrt()).collect();
+    let ms = boxcar(&mag, l);
+    let (lo_m, hi_m) = (lo.sqrt(), hi.sqrt());
+    let q = ((lo + (hi - lo) / 4.0).sqrt() - lo_m) / (hi_m - lo_m);
+    let m = slicer(&ms, lo_m, hi_m, q.clamp(0.2, 0.6), 0.08, false);
     deglitch(m, glitch)
 }
 
