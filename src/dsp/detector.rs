@@ -124,6 +124,13 @@ impl Detector {
         v[mid]
     }
 
+    /// Each bin's noise floor relative to the median floor (1.0 = white noise; a constant line
+    /// such as an RTL-SDR's DC spike stands far above 1), in centred bin order.
+    pub fn floor_profile(&self) -> Vec<f32> {
+        let m = self.median_floor().max(1e-30);
+        self.floor.iter().map(|&f| f / m).collect()
+    }
+
     fn spectrum(&mut self, frame: &[Complex<f32>]) {
         for ((b, &x), &w) in self.buf.iter_mut().zip(frame).zip(&self.window) {
             *b = x * w;

@@ -205,11 +205,13 @@ impl BurstProcessor {
         }
         let end = self.frames;
         let noise = self.noise_density();
+        let background = self.background();
         let caps: Vec<demod::Capture> = std::mem::take(&mut self.bursts)
             .into_iter()
             .map(|b| {
                 let cut = end.saturating_sub(b.last_active) < PRE_ROLL_FRAMES;
-                b.into_capture(noise, cut)
+                let (lo, hi) = self.seen_hz(&b);
+                b.into_capture(noise, cut, lo, hi, &background)
             })
             .collect();
         self.emit(caps, out);
@@ -273,6 +275,26 @@ impl BurstProcessor {
 
     fn noise_density(&self) -> f64 {
         self.det.median_floor() as f64 / (self.det.window_power() as f64 * self.fs)
+    }
+
+    /// The detector's floor, for telling bursts from constant lines.
+    fn background(&self) -> burst::Background {
+        burst::Background {
+            profile: if self.det.ready() {
+                self.det.floor_profile()
+            } else {
+                Vec::new()
+            },
+            bin_hz: self.fs / self.n as f64,
+        }
+    }
+
+    /// Stream offsets (Hz) of the lowest and highest detector bins where a burst peaked.
+    fn seen_hz(&self, b: &OpenBurst) -> (f64, f64) {
+        (
+            self.det.bin_hz(b.lo_bin as f64, self.fs),
+            self.det.bin_hz(b.hi_bin as f64, self.fs),
+        )
     }
 
     fn store_frame(&mut self, frame: Vec<Complex<f32>>, out: &mut Vec<DetectedTransmission>) {
@@ -389,9 +411,14 @@ impl BurstProcessor {
         }
         closing.sort_by_key(|c| std::cmp::Reverse(c.0));
         let noise = self.noise_density();
+        let background = self.background();
         let caps: Vec<demod::Capture> = closing
             .into_iter()
-            .map(|(i, quiet)| self.bursts.swap_remove(i).into_capture(noise, !quiet))
+            .map(|(i, quiet)| {
+                let b = self.bursts.swap_remove(i);
+                let (lo, hi) = self.seen_hz(&b);
+                b.into_capture(noise, !quiet, lo, hi, &background)
+            })
             .collect();
         self.emit(caps, out);
     }
