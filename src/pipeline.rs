@@ -126,8 +126,12 @@ impl StreamAnalyzer {
     }
 
     /// The report of everything pushed; `warnings` are the source's.
-    pub fn into_report(self, mut warnings: Vec<String>) -> Report {
+    pub fn into_report(mut self, mut warnings: Vec<String>) -> Report {
         warnings.extend(self.collector.warnings());
+        // Transmissions complete in the order their bursts close; the report is in time order.
+        self.collector
+            .transmissions
+            .sort_by(|a, b| a.start_s.total_cmp(&b.start_s));
         Report {
             input: InputSummary {
                 path: self.info.path.clone(),

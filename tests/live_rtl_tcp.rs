@@ -221,3 +221,55 @@ fn tempdir() -> PathBuf {
     std::fs::create_dir_all(&d).unwrap();
     d
 }
+
+#[test]
+fn scan_hops_the_radio_between_bands_and_reports_each() {
+    let Some(corpus) = common::corpus_dir() else {
+        return;
+    };
+    let file = corpus.join("rtl433/tests/generic_remote/01/gfile001.cu8");
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = listener.local_addr().unwrap();
+    let server = thread::spawn(move || {
+        let ov = Overrides {
+            sample_rate_hz: Some(250e3),
+            ..Overrides::default()
+        };
+        let Input::Iq(mut src) = source::open(&file, &ov).unwrap() else {
+            panic!("not IQ")
+        };
+        let opts = ServeOptions {
+            speed: 1.0,
+            at_end: fobscope::rtl_tcp_server::AtEnd::Idle,
+            ..ServeOptions::default()
+        };
+        serve_one(&listener, src.as_mut(), &opts).unwrap()
+    });
+    let out = Command::new(bin())
+        .args(["scan", "--rtl-tcp", &addr.to_string(), "--rate", "250k"])
+        .args(["--bands", "433,315", "--dwell", "0.6s", "--rounds", "2"])
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{stdout}\n{stderr}");
+    let stats = server.join().unwrap();
+    // The radio was retuned to each band, twice round.
+    let tunes: Vec<u32> = stats
+        .commands
+        .iter()
+        .filter(|c| c.0 == 1)
+        .map(|c| c.1)
+        .collect();
+    assert!(tunes.iter().filter(|&&f| f == 433_920_000).count() >= 2, "{tunes:?}");
+    assert!(tunes.iter().filter(|&&f| f == 315_000_000).count() >= 2, "{tunes:?}");
+    // The remote (in the first seconds of the recording, heard while tuned to 433) is reported
+    // on the 433 band, and the table lists both bands.
+    assert!(stdout.contains("[433]"), "{stdout}");
+    let table: Vec<&str> = stdout
+        .lines()
+        .filter(|l| l.starts_with("433 ") || l.starts_with("315 "))
+        .collect();
+    assert_eq!(table.len(), 2, "{stdout}");
+    assert!(stdout.contains("The key transmits on the 433 MHz band"), "{stdout}");
+}
