@@ -27,6 +27,7 @@ use rustfft::FftPlanner;
 use super::decimator::Decimator;
 use super::fir;
 use super::nco::Nco;
+use super::merge::MAX_TONE_POWER_DIFF_DB;
 use super::split::split_at_gaps;
 use super::{DetectedTransmission, Modulation};
 use crate::pulse::{Pulse, PulseTrain};
@@ -163,15 +164,43 @@ pub fn demodulate(
         .filter(|&k| in_pass(k) && (k + 3 < lo || k > hi + 3) && excess[k] > excess[kp] * 0.03)
         .max_by(|&a, &b| excess[a].total_cmp(&excess[b]))
         .filter(|&k| fbin(k).abs() <= cap.passband_hz - 2.0 * bw);
-    demod_region(cap, fbin(lo) - bw / 2.0, fbin(hi) + bw / 2.0, out);
-    if let Some(k2) = second {
-        let (l2, h2) = extent(k2);
-        demod_region(cap, fbin(l2) - bw / 2.0, fbin(h2) + bw / 2.0, tones);
+    let second = second.map(extent);
+    if let Some((l2, h2)) = second {
+        // Wide 2-FSK: the two regions may be the tones of one carrier that stays on. The span
+        // covering both goes through the discriminator; when it comes out as FSK (a steady
+        // carrier whose frequency jumps between two levels of equal power), that is the
+        // transmission, and the tones are not looked at one by one.
+        let (ul, uh) = (lo.min(l2), hi.max(h2));
+        let mut wide = Vec::new();
+        demod_region(
+            cap,
+            fbin(ul) - bw / 2.0,
+            fbin(uh) + bw / 2.0,
+            Want::FskOnly,
+            &mut wide,
+        );
+        if !wide.is_empty() {
+            out.append(&mut wide);
+            return;
+        }
+    }
+    demod_region(cap, fbin(lo) - bw / 2.0, fbin(hi) + bw / 2.0, Want::Any, out);
+    if let Some((l2, h2)) = second {
+        demod_region(cap, fbin(l2) - bw / 2.0, fbin(h2) + bw / 2.0, Want::Any, tones);
     }
 }
 
+/// What a region's demodulation may report.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Want {
+    /// OOK or FSK, whichever the signal is.
+    Any,
+    /// FSK only, with both tones at about the same power; nothing otherwise.
+    FskOnly,
+}
+
 /// Demodulates the part of a burst between `f_lo` and `f_hi` (channel Hz).
-fn demod_region(cap: &Capture, f_lo: f64, f_hi: f64, out: &mut Vec<Candidate>) {
+fn demod_region(cap: &Capture, f_lo: f64, f_hi: f64, want: Want, out: &mut Vec<Candidate>) {
     let x = &cap.samples;
     let fs = cap.fs_hz;
     let occupied = f_hi - f_lo;
@@ -241,6 +270,11 @@ fn demod_region(cap: &Capture, f_lo: f64, f_hi: f64, out: &mut Vec<Candidate>) {
     // rate is OOK even if its frequency shifts a little between marks.
     let fsk = two_clusters(&on_f)
         .filter(|c| is_bimodal(&on_f, c) && c.hi - c.lo >= MIN_FSK_SPACING_HZ && gate.len() <= 8);
+    if want == Want::FskOnly
+        && !fsk.is_some_and(|c| tones_balanced(&gate, &power, &freq_s, margin, &c))
+    {
+        return;
+    }
     // 5. Slicing.
     let (marks, modulation, carrier, deviation) = match fsk {
         Some(c) => {
@@ -359,6 +393,38 @@ fn demod_region(cap: &Capture, f_lo: f64, f_hi: f64, out: &mut Vec<Candidate>) {
             },
         });
     }
+}
+
+/// The two tones of an FSK carrier have about the same power (within
+/// [`MAX_TONE_POWER_DIFF_DB`]) while on: a key switched on beside another signal, or a spur
+/// that dips while a strong carrier is on (receiver compression), does not.
+fn tones_balanced(
+    gate: &[(f64, f64)],
+    power: &[f32],
+    freq_s: &[f32],
+    margin: f64,
+    c: &Clusters,
+) -> bool {
+    let mid = (c.lo + c.hi) / 2.0;
+    let (mut lo, mut nlo, mut hi, mut nhi) = (0.0f64, 0usize, 0.0f64, 0usize);
+    for &(r, f) in gate {
+        let a = (r + margin).ceil() as usize;
+        let b = ((f - margin).floor().max(0.0) as usize).min(power.len());
+        for i in a..b.max(a) {
+            if freq_s[i] >= mid {
+                hi += power[i] as f64;
+                nhi += 1;
+            } else {
+                lo += power[i] as f64;
+                nlo += 1;
+            }
+        }
+    }
+    if nlo == 0 || nhi == 0 {
+        return false;
+    }
+    let ratio_db = 10.0 * ((hi / nhi as f64) / (lo / nlo as f64)).log10();
+    ratio_db.abs() <= MAX_TONE_POWER_DIFF_DB
 }
 
 /// `f` folded into `[−fs/2, fs/2)`: a channel searched past the stream's Nyquist frequency
