@@ -20,14 +20,19 @@
 //!    noise power), where a linear-phase filter's step response crosses, so widths are
 //!    unbiased; edges are interpolated between samples. Marks and gaps shorter than a
 //!    third of the shortest real pulse are removed as glitches.
+//! 6. **Wide FSK**: a second strong region in the channel may be the other tone of an FSK
+//!    signal wider than one region. When neither region is FSK on its own and the two are not
+//!    complementary OOK-looking tones (merged later by [`super::merge`]), as with a carrier
+//!    that stays on between words, the span covering both is demodulated with the
+//!    discriminator and kept if it is FSK with both tones at about the same power.
 
 use num_complex::Complex;
 use rustfft::FftPlanner;
 
 use super::decimator::Decimator;
 use super::fir;
+use super::merge::{MAX_TONE_POWER_DIFF_DB, complementary};
 use super::nco::Nco;
-use super::merge::MAX_TONE_POWER_DIFF_DB;
 use super::split::split_at_gaps;
 use super::{DetectedTransmission, Modulation};
 use crate::pulse::{Pulse, PulseTrain};
@@ -95,7 +100,8 @@ impl Capture {
 /// Demodulates one burst; transmissions found are appended to `out`.
 ///
 /// Transmissions from the burst's strongest region go to `out`; those from a second strong
-/// region (a candidate for the other tone of a wide FSK signal) go to `tones`.
+/// region (a candidate for the other tone of a wide FSK signal) go to `tones`. A wide FSK
+/// signal found over both regions at once goes to `out`, and then nothing to `tones`.
 pub fn demodulate(
     cap: &Capture,
     planner: &mut FftPlanner<f32>,
@@ -165,11 +171,36 @@ pub fn demodulate(
         .max_by(|&a, &b| excess[a].total_cmp(&excess[b]))
         .filter(|&k| fbin(k).abs() <= cap.passband_hz - 2.0 * bw);
     let second = second.map(extent);
-    if let Some((l2, h2)) = second {
-        // Wide 2-FSK: the two regions may be the tones of one carrier that stays on. The span
-        // covering both goes through the discriminator; when it comes out as FSK (a steady
-        // carrier whose frequency jumps between two levels of equal power), that is the
-        // transmission, and the tones are not looked at one by one.
+    let mut main = Vec::new();
+    demod_region(
+        cap,
+        fbin(lo) - bw / 2.0,
+        fbin(hi) + bw / 2.0,
+        Want::Any,
+        &mut main,
+    );
+    let Some((l2, h2)) = second else {
+        out.append(&mut main);
+        return;
+    };
+    let mut other = Vec::new();
+    demod_region(
+        cap,
+        fbin(l2) - bw / 2.0,
+        fbin(h2) + bw / 2.0,
+        Want::Any,
+        &mut other,
+    );
+    // Wide 2-FSK whose carrier stays on between words (the space tone fills every gap) is
+    // neither FSK in one region nor a pair of complementary tones: one tone is a steady carrier
+    // with dips. Then the span covering both regions goes through the discriminator, and if it
+    // comes out as FSK (a carrier on throughout, its frequency jumping between two levels of
+    // about equal power) that is the transmission.
+    let fsk_found = main.iter().any(|c| c.t.modulation == Modulation::Fsk);
+    let paired = main
+        .iter()
+        .any(|a| other.iter().any(|b| complementary(a, b)));
+    if !fsk_found && !paired {
         let (ul, uh) = (lo.min(l2), hi.max(h2));
         let mut wide = Vec::new();
         demod_region(
@@ -184,10 +215,8 @@ pub fn demodulate(
             return;
         }
     }
-    demod_region(cap, fbin(lo) - bw / 2.0, fbin(hi) + bw / 2.0, Want::Any, out);
-    if let Some((l2, h2)) = second {
-        demod_region(cap, fbin(l2) - bw / 2.0, fbin(h2) + bw / 2.0, Want::Any, tones);
-    }
+    out.append(&mut main);
+    tones.append(&mut other);
 }
 
 /// What a region's demodulation may report.

@@ -45,7 +45,7 @@ fn overlap(a: &[(f64, f64)], b: &[(f64, f64)]) -> f64 {
 }
 
 /// True when `a` and `b` look like the two tones of one FSK signal.
-fn complementary(a: &Candidate, b: &Candidate) -> bool {
+pub fn complementary(a: &Candidate, b: &Candidate) -> bool {
     if a.on_at_start || b.on_at_start {
         return false;
     }
