@@ -27,7 +27,11 @@ fn corpus_transmissions_modulation_and_coding() {
         return;
     };
     let entries = common::rtl433_manifest(&corpus);
-    assert!(entries.len() >= 45, "manifest has {} entries", entries.len());
+    assert!(
+        entries.len() >= 45,
+        "manifest has {} entries",
+        entries.len()
+    );
     let mut missing = Vec::new();
     let mut wrong_mod = Vec::new();
     let (mut coding_known, mut coding_right) = (0usize, 0usize);
@@ -98,5 +102,8 @@ fn corpus_transmissions_modulation_and_coding() {
     );
     assert!(missing.is_empty(), "no transmission in {missing:?}");
     assert!(wrong_mod.is_empty(), "wrong modulation in {wrong_mod:?}");
-    assert!(pct >= 90.0, "line coding right in only {pct:.1} % of captures");
+    assert!(
+        pct >= 90.0,
+        "line coding right in only {pct:.1} % of captures"
+    );
 }

@@ -135,6 +135,7 @@ fn listen_over_rtl_tcp_matches_analyze_on_real_recordings() {
             "{rel}: one annotation per transmission"
         );
     }
+    let _ = std::fs::remove_dir_all(&tmp);
 }
 
 #[test]
@@ -168,6 +169,7 @@ fn server_cut_mid_stream_keeps_a_valid_recording() {
     let v = &json_values(&info.stdout)[0];
     let text = v.to_string();
     assert!(text.contains("60000"), "sample count missing: {text}");
+    let _ = std::fs::remove_dir_all(&tmp);
 }
 
 #[test]
@@ -212,9 +214,9 @@ fn unreachable_server_and_bad_greeting_are_clear_errors() {
 
 fn tempdir() -> PathBuf {
     let d = std::env::temp_dir().join(format!(
-        "fobscope-live-{}-{:?}",
+        "fobscope-live-{}-{}",
         std::process::id(),
-        thread::current().id()
+        thread::current().name().unwrap_or("t").replace(':', "_")
     ));
     std::fs::create_dir_all(&d).unwrap();
     d

@@ -34,9 +34,11 @@ pub const EXIT_ERROR: u8 = 2;
     long_about = None,
     after_help = "\
 Examples:
-  fobscope analyze captures/keeloq_433.cu8        every transmission, measured and decoded
-  fobscope info recording.sigmf-meta               what a file is: format, rate, levels
-  fobscope synth key.cu8 --kind keeloq --snr 10    make a realistic test capture
+  fobscope check key.cu8 --car \"mini r53 2004 us\"     is this key working, weak, dead, wrong band?
+  fobscope analyze g001_433.92M_250k.cu8              every transmission, measured and decoded
+  fobscope scan --rtl-tcp 127.0.0.1:1234             which band does my key transmit on?
+  fobscope listen --band 315 --record key.sigmf-meta live key presses, recorded
+  fobscope compare good.cu8 suspect.cu8              two keys side by side
 
 Run `fobscope <command> --help` for the options and examples of each command."
 )]
@@ -146,6 +148,7 @@ pub enum CliError {
 
 /// Entry point of the binary.
 pub fn main() -> ExitCode {
+    restore_sigpipe();
     let cli = Cli::parse();
     let result = match &cli.command {
         Command::Analyze(a) => analyze::run(a),
@@ -164,5 +167,15 @@ pub fn main() -> ExitCode {
             eprintln!("fobscope: error: {e}");
             ExitCode::from(EXIT_ERROR)
         }
+    }
+}
+
+/// Lets the program end quietly when its output is closed early (`fobscope cars | head`), as
+/// command-line tools do, instead of failing on a broken pipe.
+fn restore_sigpipe() {
+    #[cfg(unix)]
+    // SAFETY: setting a signal's disposition to the default before any thread is started.
+    unsafe {
+        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
     }
 }

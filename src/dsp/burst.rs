@@ -26,10 +26,6 @@ pub const CHANNEL_RATE_HZ: f64 = 200_000.0;
 /// channel is decimated (an undecimated channel is searched to 0.45 × its rate).
 pub const SEARCH_HALF_WIDTH_HZ: f64 = 60_000.0;
 
-/// Margin around the detector's view of a burst within which the demodulator looks for its
-/// strongest component, Hz (one detector bin is about 1 kHz).
-pub const PEAK_MARGIN_HZ: f64 = 4_000.0;
-
 /// The detector's per-bin noise floor relative to white noise, to tell a burst from constant
 /// lines (an RTL-SDR's DC spike, a steady carrier) in its channel.
 pub struct Background {
@@ -131,16 +127,12 @@ impl OpenBurst {
         self.samples.len() >= self.max_samples
     }
 
-    /// The recorded channel, ready for demodulation. `seen_lo_hz`..`seen_hi_hz` is where the
-    /// detector saw the burst's peaks (stream offsets, Hz): the demodulator looks for the
-    /// burst's own signal there, so a constant line elsewhere in the channel (an RTL-SDR's DC
-    /// spike, a neighbour's carrier) cannot be taken for it.
+    /// The recorded channel, ready for demodulation; `background` lets the demodulator tell
+    /// the burst from a standing DC line in its channel.
     pub fn into_capture(
         self,
         noise_density: f64,
         truncated: bool,
-        seen_lo_hz: f64,
-        seen_hi_hz: f64,
         background: &Background,
     ) -> Capture {
         let d = decimation(self.fs_hz);
@@ -159,8 +151,6 @@ impl OpenBurst {
             noise_density,
             truncated,
             background: background.around(self.shift_hz, fs_c),
-            peak_lo_hz: seen_lo_hz - self.shift_hz - PEAK_MARGIN_HZ,
-            peak_hi_hz: seen_hi_hz - self.shift_hz + PEAK_MARGIN_HZ,
         }
     }
 }

@@ -72,11 +72,6 @@ pub struct Capture {
     pub noise_density: f64,
     /// The burst was cut off (end of stream or length cap).
     pub truncated: bool,
-    /// Channel frequencies (Hz, relative to the channel's 0 Hz) between which the detector saw
-    /// the burst; its strongest component is looked for there.
-    pub peak_lo_hz: f64,
-    /// See `peak_lo_hz`.
-    pub peak_hi_hz: f64,
     /// The stream's noise floor relative to white noise at channel frequencies (Hz, ratio), in
     /// frequency order; empty when unknown.
     pub background: Vec<(f64, f32)>,
@@ -95,7 +90,19 @@ impl Capture {
             .clamp(0.0, (b.len() - 1) as f64) as usize;
         b[i].1.max(1.0)
     }
+
+    /// Channel frequency of the stream's 0 Hz when a standing DC line sits there (its floor
+    /// [`DC_LINE_RATIO`] times above white noise), else `None`.
+    pub fn standing_dc_hz(&self) -> Option<f64> {
+        let dc = -self.shift_hz;
+        (dc.abs() <= self.passband_hz && self.background_at(dc) > DC_LINE_RATIO).then_some(dc)
+    }
 }
+
+/// A stream's DC bin whose floor stands this many times above white noise is a DC line.
+pub const DC_LINE_RATIO: f32 = 10.0;
+/// Half-width around a standing DC line left out of the search for a burst's peak, Hz.
+pub const DC_GUARD_HZ: f64 = 1_500.0;
 
 /// Demodulates one burst; transmissions found are appended to `out`.
 ///
@@ -121,14 +128,13 @@ pub fn demodulate(
     let noise_bin = (cap.noise_density * fs * win_pow) as f32;
     let fbin = |k: usize| (k as f64 - h as f64) * bw;
     let in_pass = |k: usize| fbin(k).abs() <= cap.passband_hz;
-    // The burst's own signal is its strongest component over the stream's standing background,
-    // where the detector saw it: constant lines (an RTL-SDR's DC spike) are not it.
-    let excess: Vec<f32> = (0..n2)
-        .map(|k| psd[k] / cap.background_at(fbin(k)))
-        .collect();
+    // The burst's own signal is its strongest component, leaving out the stream's standing DC
+    // line (an RTL-SDR's DC spike can be stronger than a weak key).
+    let dc = cap.standing_dc_hz();
+    let not_dc = |k: usize| dc.is_none_or(|d| (fbin(k) - d).abs() > DC_GUARD_HZ);
     let Some(kp) = (0..n2)
-        .filter(|&k| in_pass(k) && (cap.peak_lo_hz..=cap.peak_hi_hz).contains(&fbin(k)))
-        .max_by(|&a, &b| excess[a].total_cmp(&excess[b]))
+        .filter(|&k| in_pass(k) && not_dc(k))
+        .max_by(|&a, &b| psd[a].total_cmp(&psd[b]))
     else {
         return;
     };
@@ -167,8 +173,10 @@ pub fn demodulate(
     // A second strong region (the other tone of a wide FSK signal) is demodulated too; pairs
     // of complementary tones are merged later.
     let second = (0..n2)
-        .filter(|&k| in_pass(k) && (k + 3 < lo || k > hi + 3) && excess[k] > excess[kp] * 0.03)
-        .max_by(|&a, &b| excess[a].total_cmp(&excess[b]))
+        .filter(|&k| {
+            in_pass(k) && not_dc(k) && (k + 3 < lo || k > hi + 3) && psd[k] > psd[kp] * 0.03
+        })
+        .max_by(|&a, &b| psd[a].total_cmp(&psd[b]))
         .filter(|&k| fbin(k).abs() <= cap.passband_hz - 2.0 * bw);
     let second = second.map(extent);
     let mut main = Vec::new();

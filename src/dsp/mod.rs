@@ -210,8 +210,7 @@ impl BurstProcessor {
             .into_iter()
             .map(|b| {
                 let cut = end.saturating_sub(b.last_active) < PRE_ROLL_FRAMES;
-                let (lo, hi) = self.seen_hz(&b);
-                b.into_capture(noise, cut, lo, hi, &background)
+                b.into_capture(noise, cut, &background)
             })
             .collect();
         self.emit(caps, out);
@@ -287,14 +286,6 @@ impl BurstProcessor {
             },
             bin_hz: self.fs / self.n as f64,
         }
-    }
-
-    /// Stream offsets (Hz) of the lowest and highest detector bins where a burst peaked.
-    fn seen_hz(&self, b: &OpenBurst) -> (f64, f64) {
-        (
-            self.det.bin_hz(b.lo_bin as f64, self.fs),
-            self.det.bin_hz(b.hi_bin as f64, self.fs),
-        )
     }
 
     fn store_frame(&mut self, frame: Vec<Complex<f32>>, out: &mut Vec<DetectedTransmission>) {
@@ -415,9 +406,9 @@ impl BurstProcessor {
         let caps: Vec<demod::Capture> = closing
             .into_iter()
             .map(|(i, quiet)| {
-                let b = self.bursts.swap_remove(i);
-                let (lo, hi) = self.seen_hz(&b);
-                b.into_capture(noise, !quiet, lo, hi, &background)
+                self.bursts
+                    .swap_remove(i)
+                    .into_capture(noise, !quiet, &background)
             })
             .collect();
         self.emit(caps, out);
