@@ -41,6 +41,9 @@ use crate::pulse::{Pulse, PulseTrain};
 pub const MIN_SNR_DB: f64 = 6.0;
 /// Smallest tone spacing taken as FSK, Hz (2.5 kHz deviation).
 pub const MIN_FSK_SPACING_HZ: f32 = 5_000.0;
+/// Largest distance between the two regions of a burst demodulated together as one wide FSK
+/// signal, Hz (±75 kHz deviation, wider than key fobs use: Honda keys sit near ±45 kHz).
+pub const MAX_WIDE_FSK_SPACING_HZ: f64 = 150_000.0;
 /// Minimum number of marks in a transmission.
 pub const MIN_PULSES: usize = 3;
 
@@ -178,7 +181,7 @@ pub fn demodulate(
         })
         .max_by(|&a, &b| psd[a].total_cmp(&psd[b]))
         .filter(|&k| fbin(k).abs() <= cap.passband_hz - 2.0 * bw);
-    let second = second.map(extent);
+    let second = second.map(|k2| (k2, extent(k2)));
     let mut main = Vec::new();
     demod_region(
         cap,
@@ -187,7 +190,7 @@ pub fn demodulate(
         Want::Any,
         &mut main,
     );
-    let Some((l2, h2)) = second else {
+    let Some((k2, (l2, h2))) = second else {
         out.append(&mut main);
         return;
     };
@@ -208,7 +211,8 @@ pub fn demodulate(
     let paired = main
         .iter()
         .any(|a| other.iter().any(|b| complementary(a, b)));
-    if !fsk_found && !paired {
+    let spacing = (fbin(k2) - fbin(kp)).abs();
+    if !fsk_found && !paired && spacing <= MAX_WIDE_FSK_SPACING_HZ {
         let (ul, uh) = (lo.min(l2), hi.max(h2));
         let mut wide = Vec::new();
         demod_region(
@@ -218,7 +222,12 @@ pub fn demodulate(
             Want::FskOnly,
             &mut wide,
         );
-        if !wide.is_empty() {
+        // The tones tell the same story as the discriminator: one of them, keyed on and off
+        // (or dipping while the other is on), holds about as many marks as the FSK train.
+        let marks = |v: &[Candidate]| v.iter().map(|c| c.t.pulses.pulses.len()).sum::<usize>();
+        let n = marks(&wide);
+        let agrees = |m: usize| m.abs_diff(n) as f64 <= 0.1 * n as f64 + 2.0;
+        if n > 0 && (agrees(marks(&main)) || agrees(marks(&other))) {
             out.append(&mut wide);
             return;
         }
