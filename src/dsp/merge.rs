@@ -102,9 +102,89 @@ fn edges_meet(a: &[(f64, f64)], b: &[(f64, f64)]) -> f64 {
     hits as f64 / (a.len() - 1) as f64
 }
 
+/// The FSK transmission made of two tones `a` and `b` (high = the upper tone).
+fn fsk_of(a: &DetectedTransmission, b: &DetectedTransmission) -> DetectedTransmission {
+    let (lo, hi) = if a.freq_offset_hz < b.freq_offset_hz {
+        (a, b)
+    } else {
+        (b, a)
+    };
+    let dev = (hi.freq_offset_hz - lo.freq_offset_hz) / 2.0;
+    let signal = 10f64.powf(lo.rssi_dbfs / 10.0) / 2.0 + 10f64.powf(hi.rssi_dbfs / 10.0) / 2.0;
+    let rssi = 10.0 * signal.log10();
+    DetectedTransmission {
+        freq_offset_hz: (lo.freq_offset_hz + hi.freq_offset_hz) / 2.0,
+        bandwidth_hz: 2.0 * dev + lo.bandwidth_hz.max(hi.bandwidth_hz),
+        modulation: Modulation::Fsk,
+        fsk_deviation_hz: Some(dev),
+        rssi_dbfs: rssi,
+        noise_dbfs: hi.noise_dbfs,
+        snr_db: rssi - hi.noise_dbfs,
+        amplitude_sag_db: None,
+        truncated: lo.truncated || hi.truncated,
+        pulses: hi.pulses.clone(),
+    }
+}
+
+/// The transmissions of `group` (in time order) as one candidate: their marks in one train.
+fn joined(found: &[Candidate], group: &[usize]) -> Candidate {
+    let mut c = found[group[0]].clone();
+    for &j in &group[1..] {
+        let next = &found[j].t.pulses;
+        let end = c.t.pulses.start_s + c.t.pulses.duration_us() * 1e-6;
+        if let Some(last) = c.t.pulses.pulses.last_mut() {
+            last.low_us = ((next.start_s - end).max(0.0) * 1e6) as f32;
+        }
+        c.t.pulses.pulses.extend_from_slice(&next.pulses);
+    }
+    c
+}
+
+/// Other-tone transmissions keyed while `s` is on: OOK, at an FSK tone spacing from `s`, of
+/// about its power, inside its time span, all on one frequency; in time order.
+fn keyed_during(found: &[Candidate], i: usize) -> Vec<usize> {
+    let s = &found[i].t;
+    let s_end = s.pulses.start_s + s.pulses.duration_us() * 1e-6;
+    let mut g: Vec<usize> = (0..found.len())
+        .filter(|&j| {
+            let k = &found[j];
+            let t = &k.t;
+            let df = (t.freq_offset_hz - s.freq_offset_hz).abs();
+            let end = t.pulses.start_s + t.pulses.duration_us() * 1e-6;
+            j != i
+                && !k.on_at_start
+                && t.modulation == Modulation::Ook
+                && (5_000.0..=MAX_TONE_SPACING_HZ).contains(&df)
+                && (t.rssi_dbfs - s.rssi_dbfs).abs() <= MAX_TONE_POWER_DIFF_DB
+                && t.pulses.start_s >= s.pulses.start_s - 1e-3
+                && end <= s_end + 1e-3
+        })
+        .collect();
+    g.sort_by(|&a, &b| {
+        found[a]
+            .t
+            .pulses
+            .start_s
+            .total_cmp(&found[b].t.pulses.start_s)
+    });
+    let f0 = g.first().map(|&j| found[j].t.freq_offset_hz);
+    if f0.is_some_and(|f0| {
+        g.iter()
+            .any(|&j| (found[j].t.freq_offset_hz - f0).abs() > 2_500.0)
+    }) {
+        return Vec::new();
+    }
+    g
+}
+
 /// Merges complementary pairs in `found` into FSK transmissions (high = the upper tone).
 /// `tones` are candidates that only count as the partner of a transmission in `found`; those
 /// left unpaired are dropped.
+///
+/// A tone that stays on through a whole press (a wide FSK key whose carrier fills every gap
+/// between words) is complementary to the other tone's transmissions taken together, one per
+/// word: each becomes an FSK transmission when the keyed tone is the upper one, else the
+/// steady tone does.
 pub fn merge_tone_pairs(found: &mut Vec<Candidate>, tones: Vec<Candidate>) {
     let mut primary = found.len();
     found.extend(tones);
@@ -117,30 +197,33 @@ pub fn merge_tone_pairs(found: &mut Vec<Candidate>, tones: Vec<Candidate>) {
                 primary -= 1;
             }
             let a = &mut found[i].t;
-            let (lo, hi) = if a.freq_offset_hz < b.freq_offset_hz {
-                (a.clone(), b)
-            } else {
-                (b, a.clone())
-            };
-            let dev = (hi.freq_offset_hz - lo.freq_offset_hz) / 2.0;
-            let signal =
-                10f64.powf(lo.rssi_dbfs / 10.0) / 2.0 + 10f64.powf(hi.rssi_dbfs / 10.0) / 2.0;
-            let rssi = 10.0 * signal.log10();
-            *a = DetectedTransmission {
-                freq_offset_hz: (lo.freq_offset_hz + hi.freq_offset_hz) / 2.0,
-                bandwidth_hz: 2.0 * dev + lo.bandwidth_hz.max(hi.bandwidth_hz),
-                modulation: Modulation::Fsk,
-                fsk_deviation_hz: Some(dev),
-                rssi_dbfs: rssi,
-                noise_dbfs: hi.noise_dbfs,
-                snr_db: rssi - hi.noise_dbfs,
-                amplitude_sag_db: None,
-                truncated: lo.truncated || hi.truncated,
-                pulses: hi.pulses,
-            };
+            *a = fsk_of(a, &b);
         }
         i += 1;
     }
-    let kept = primary.min(found.len());
-    found.truncate(kept);
+    let mut keep: Vec<bool> = (0..found.len()).map(|j| j < primary).collect();
+    for i in 0..primary.min(found.len()) {
+        if !keep[i] || found[i].t.modulation != Modulation::Ook {
+            continue;
+        }
+        let group = keyed_during(found, i);
+        if group.len() < 2 || !complementary(&found[i], &joined(found, &group)) {
+            continue;
+        }
+        let steady = found[i].t.clone();
+        if steady.freq_offset_hz > found[group[0]].t.freq_offset_hz {
+            found[i].t = fsk_of(&steady, &found[group[0]].t);
+            for &j in &group {
+                keep[j] = false;
+            }
+        } else {
+            for &j in &group {
+                found[j].t = fsk_of(&steady, &found[j].t);
+                keep[j] = true;
+            }
+            keep[i] = false;
+        }
+    }
+    let mut k = keep.into_iter();
+    found.retain(|_| k.next().unwrap_or(false));
 }
