@@ -227,3 +227,86 @@ pub fn merge_tone_pairs(found: &mut Vec<Candidate>, tones: Vec<Candidate>) {
     let mut k = keep.into_iter();
     found.retain(|_| k.next().unwrap_or(false));
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::pulse::{Pulse, PulseTrain};
+
+    /// An OOK candidate at `freq` Hz from marks (start s, width s), ending `tail` s after.
+    fn cand(freq: f64, marks: &[(f64, f64)], tail: f64, on_at_start: bool) -> Candidate {
+        let pulses = marks
+            .iter()
+            .enumerate()
+            .map(|(i, &(s, w))| Pulse {
+                high_us: (w * 1e6) as f32,
+                low_us: (marks.get(i + 1).map_or(tail, |n| n.0 - s - w) * 1e6) as f32,
+            })
+            .collect();
+        Candidate {
+            on_at_start,
+            t: DetectedTransmission {
+                freq_offset_hz: freq,
+                bandwidth_hz: 3_000.0,
+                modulation: Modulation::Ook,
+                fsk_deviation_hz: None,
+                rssi_dbfs: -20.0,
+                noise_dbfs: -50.0,
+                snr_db: 30.0,
+                amplitude_sag_db: None,
+                truncated: false,
+                pulses: PulseTrain {
+                    start_s: marks[0].0,
+                    pulses,
+                },
+            },
+        }
+    }
+
+    /// Three words of 20 marks of 1 ms every 2 ms, 20 ms apart; the other tone is on from
+    /// 5 ms before the first word to 5 ms after the last, except during the marks.
+    fn steady_and_words(steady_on_at_start: bool) -> (Vec<Candidate>, Vec<Candidate>) {
+        let words: Vec<Vec<(f64, f64)>> = (0..3)
+            .map(|w| {
+                (0..20)
+                    .map(|k| (0.1 + w as f64 * 0.06 + k as f64 * 2e-3, 1e-3))
+                    .collect()
+            })
+            .collect();
+        let all: Vec<(f64, f64)> = words.iter().flatten().copied().collect();
+        let mut steady = vec![(0.095, all[0].0 - 0.095)];
+        for p in all.windows(2) {
+            let s = p[0].0 + p[0].1;
+            steady.push((s, p[1].0 - s));
+        }
+        let last = all[all.len() - 1];
+        steady.push((last.0 + last.1, 0.005));
+        let found = vec![cand(-30_000.0, &steady, 0.03, steady_on_at_start)];
+        let tones = words
+            .iter()
+            .map(|w| cand(50_000.0, w, 0.02, false))
+            .collect();
+        (found, tones)
+    }
+
+    #[test]
+    fn steady_tone_pairs_with_the_words_of_the_other() {
+        let (mut found, tones) = steady_and_words(false);
+        merge_tone_pairs(&mut found, tones);
+        assert_eq!(found.len(), 3, "{found:#?}");
+        for c in &found {
+            assert_eq!(c.t.modulation, Modulation::Fsk);
+            assert_eq!(c.t.fsk_deviation_hz, Some(40_000.0));
+            assert_eq!(c.t.freq_offset_hz, 10_000.0);
+            assert_eq!(c.t.pulses.pulses.len(), 20);
+        }
+    }
+
+    #[test]
+    fn carrier_on_from_the_start_does_not_pair() {
+        let (mut found, tones) = steady_and_words(true);
+        merge_tone_pairs(&mut found, tones);
+        assert_eq!(found.len(), 1);
+        assert_eq!(found[0].t.modulation, Modulation::Ook);
+    }
+}
