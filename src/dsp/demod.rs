@@ -20,12 +20,18 @@
 //!    noise power), where a linear-phase filter's step response crosses, so widths are
 //!    unbiased; edges are interpolated between samples. Marks and gaps shorter than a
 //!    third of the shortest real pulse are removed as glitches.
+//! 6. **Wide FSK**: a second strong region in the channel may be the other tone of an FSK
+//!    signal wider than one region. When neither region is FSK on its own and the two are not
+//!    complementary OOK-looking tones (merged later by [`super::merge`]), as with a carrier
+//!    that stays on between words, the span covering both is demodulated with the
+//!    discriminator and kept if it is FSK with both tones at about the same power.
 
 use num_complex::Complex;
 use rustfft::FftPlanner;
 
 use super::decimator::Decimator;
 use super::fir;
+use super::merge::{MAX_TONE_POWER_DIFF_DB, complementary};
 use super::nco::Nco;
 use super::split::split_at_gaps;
 use super::{DetectedTransmission, Modulation};
@@ -35,6 +41,9 @@ use crate::pulse::{Pulse, PulseTrain};
 pub const MIN_SNR_DB: f64 = 6.0;
 /// Smallest tone spacing taken as FSK, Hz (2.5 kHz deviation).
 pub const MIN_FSK_SPACING_HZ: f32 = 5_000.0;
+/// Largest distance between the two regions of a burst demodulated together as one wide FSK
+/// signal, Hz (±75 kHz deviation, wider than key fobs use: Honda keys sit near ±45 kHz).
+pub const MAX_WIDE_FSK_SPACING_HZ: f64 = 150_000.0;
 /// Minimum number of marks in a transmission.
 pub const MIN_PULSES: usize = 3;
 
@@ -101,7 +110,8 @@ pub const DC_GUARD_HZ: f64 = 1_500.0;
 /// Demodulates one burst; transmissions found are appended to `out`.
 ///
 /// Transmissions from the burst's strongest region go to `out`; those from a second strong
-/// region (a candidate for the other tone of a wide FSK signal) go to `tones`.
+/// region (a candidate for the other tone of a wide FSK signal) go to `tones`. A wide FSK
+/// signal found over both regions at once goes to `out`, and then nothing to `tones`.
 pub fn demodulate(
     cap: &Capture,
     planner: &mut FftPlanner<f32>,
@@ -171,15 +181,72 @@ pub fn demodulate(
         })
         .max_by(|&a, &b| psd[a].total_cmp(&psd[b]))
         .filter(|&k| fbin(k).abs() <= cap.passband_hz - 2.0 * bw);
-    demod_region(cap, fbin(lo) - bw / 2.0, fbin(hi) + bw / 2.0, out);
-    if let Some(k2) = second {
-        let (l2, h2) = extent(k2);
-        demod_region(cap, fbin(l2) - bw / 2.0, fbin(h2) + bw / 2.0, tones);
+    let second = second.map(|k2| (k2, extent(k2)));
+    let mut main = Vec::new();
+    demod_region(
+        cap,
+        fbin(lo) - bw / 2.0,
+        fbin(hi) + bw / 2.0,
+        Want::Any,
+        &mut main,
+    );
+    let Some((k2, (l2, h2))) = second else {
+        out.append(&mut main);
+        return;
+    };
+    let mut other = Vec::new();
+    demod_region(
+        cap,
+        fbin(l2) - bw / 2.0,
+        fbin(h2) + bw / 2.0,
+        Want::Any,
+        &mut other,
+    );
+    // Wide 2-FSK whose carrier stays on between words (the space tone fills every gap) is
+    // neither FSK in one region nor a pair of complementary tones: one tone is a steady carrier
+    // with dips. Then the span covering both regions goes through the discriminator, and if it
+    // comes out as FSK (a carrier on throughout, its frequency jumping between two levels of
+    // about equal power) that is the transmission.
+    let fsk_found = main.iter().any(|c| c.t.modulation == Modulation::Fsk);
+    let paired = main
+        .iter()
+        .any(|a| other.iter().any(|b| complementary(a, b)));
+    let spacing = (fbin(k2) - fbin(kp)).abs();
+    if !fsk_found && !paired && spacing <= MAX_WIDE_FSK_SPACING_HZ {
+        let (ul, uh) = (lo.min(l2), hi.max(h2));
+        let mut wide = Vec::new();
+        demod_region(
+            cap,
+            fbin(ul) - bw / 2.0,
+            fbin(uh) + bw / 2.0,
+            Want::FskOnly,
+            &mut wide,
+        );
+        // The tones tell the same story as the discriminator: one of them, keyed on and off
+        // (or dipping while the other is on), holds about as many marks as the FSK train.
+        let marks = |v: &[Candidate]| v.iter().map(|c| c.t.pulses.pulses.len()).sum::<usize>();
+        let n = marks(&wide);
+        let agrees = |m: usize| m.abs_diff(n) as f64 <= 0.1 * n as f64 + 2.0;
+        if n > 0 && (agrees(marks(&main)) || agrees(marks(&other))) {
+            out.append(&mut wide);
+            return;
+        }
     }
+    out.append(&mut main);
+    tones.append(&mut other);
+}
+
+/// What a region's demodulation may report.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Want {
+    /// OOK or FSK, whichever the signal is.
+    Any,
+    /// FSK only, with both tones at about the same power; nothing otherwise.
+    FskOnly,
 }
 
 /// Demodulates the part of a burst between `f_lo` and `f_hi` (channel Hz).
-fn demod_region(cap: &Capture, f_lo: f64, f_hi: f64, out: &mut Vec<Candidate>) {
+fn demod_region(cap: &Capture, f_lo: f64, f_hi: f64, want: Want, out: &mut Vec<Candidate>) {
     let x = &cap.samples;
     let fs = cap.fs_hz;
     let occupied = f_hi - f_lo;
@@ -249,6 +316,11 @@ fn demod_region(cap: &Capture, f_lo: f64, f_hi: f64, out: &mut Vec<Candidate>) {
     // rate is OOK even if its frequency shifts a little between marks.
     let fsk = two_clusters(&on_f)
         .filter(|c| is_bimodal(&on_f, c) && c.hi - c.lo >= MIN_FSK_SPACING_HZ && gate.len() <= 8);
+    if want == Want::FskOnly
+        && !fsk.is_some_and(|c| tones_balanced(&gate, &power, &freq_s, margin, &c))
+    {
+        return;
+    }
     // 5. Slicing.
     let (marks, modulation, carrier, deviation) = match fsk {
         Some(c) => {
@@ -367,6 +439,38 @@ fn demod_region(cap: &Capture, f_lo: f64, f_hi: f64, out: &mut Vec<Candidate>) {
             },
         });
     }
+}
+
+/// The two tones of an FSK carrier have about the same power (within
+/// [`MAX_TONE_POWER_DIFF_DB`]) while on: a key switched on beside another signal, or a spur
+/// that dips while a strong carrier is on (receiver compression), does not.
+fn tones_balanced(
+    gate: &[(f64, f64)],
+    power: &[f32],
+    freq_s: &[f32],
+    margin: f64,
+    c: &Clusters,
+) -> bool {
+    let mid = (c.lo + c.hi) / 2.0;
+    let (mut lo, mut nlo, mut hi, mut nhi) = (0.0f64, 0usize, 0.0f64, 0usize);
+    for &(r, f) in gate {
+        let a = (r + margin).ceil() as usize;
+        let b = ((f - margin).floor().max(0.0) as usize).min(power.len());
+        for i in a..b.max(a) {
+            if freq_s[i] >= mid {
+                hi += power[i] as f64;
+                nhi += 1;
+            } else {
+                lo += power[i] as f64;
+                nlo += 1;
+            }
+        }
+    }
+    if nlo == 0 || nhi == 0 {
+        return false;
+    }
+    let ratio_db = 10.0 * ((hi / nhi as f64) / (lo / nlo as f64)).log10();
+    ratio_db.abs() <= MAX_TONE_POWER_DIFF_DB
 }
 
 /// `f` folded into `[−fs/2, fs/2)`: a channel searched past the stream's Nyquist frequency
