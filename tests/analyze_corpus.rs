@@ -82,6 +82,22 @@ fn corpus_transmissions_modulation_and_coding() {
         if rep.transmissions.is_empty() {
             missing.push(name.clone());
         }
+        // One signal is one transmission: no two overlap in time on the same carrier.
+        for (i, a) in rep.transmissions.iter().enumerate() {
+            for b in &rep.transmissions[i + 1..] {
+                let (Some(fa), Some(fb)) = (a.freq_hz, b.freq_hz) else {
+                    continue;
+                };
+                let overlap = (a.start_s + a.duration_s).min(b.start_s + b.duration_s)
+                    - a.start_s.max(b.start_s);
+                assert!(
+                    !((fa - fb).abs() < 5e3 && overlap > 0.5 * a.duration_s.min(b.duration_s)),
+                    "{name}: transmissions at {:.3} s and {:.3} s are one signal seen twice",
+                    a.start_s,
+                    b.start_s
+                );
+            }
+        }
         if got_mod != Some(e.modulation.as_str()) {
             wrong_mod.push(name.clone());
         }

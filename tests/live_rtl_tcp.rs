@@ -261,8 +261,14 @@ fn scan_hops_the_radio_between_bands_and_reports_each() {
         .filter(|c| c.0 == 1)
         .map(|c| c.1)
         .collect();
-    assert!(tunes.iter().filter(|&&f| f == 433_920_000).count() >= 2, "{tunes:?}");
-    assert!(tunes.iter().filter(|&&f| f == 315_000_000).count() >= 2, "{tunes:?}");
+    assert!(
+        tunes.iter().filter(|&&f| f == 433_920_000).count() >= 2,
+        "{tunes:?}"
+    );
+    assert!(
+        tunes.iter().filter(|&&f| f == 315_000_000).count() >= 2,
+        "{tunes:?}"
+    );
     // The remote (in the first seconds of the recording, heard while tuned to 433) is reported
     // on the 433 band, and the table lists both bands.
     assert!(stdout.contains("[433]"), "{stdout}");
@@ -271,5 +277,8 @@ fn scan_hops_the_radio_between_bands_and_reports_each() {
         .filter(|l| l.starts_with("433 ") || l.starts_with("315 "))
         .collect();
     assert_eq!(table.len(), 2, "{stdout}");
-    assert!(stdout.contains("The key transmits on the 433 MHz band"), "{stdout}");
+    assert!(
+        stdout.contains("The key transmits on the 433 MHz band"),
+        "{stdout}"
+    );
 }

@@ -230,10 +230,12 @@ impl BurstProcessor {
         }
         merge::merge_tone_pairs(&mut found, tones);
         let mut found: Vec<DetectedTransmission> = found.into_iter().map(|c| c.t).collect();
-        // FSK first, then by SNR: the best view of a transmission is the one kept.
+        // FSK first, then the most complete (most pulses), then by SNR: the best view of a
+        // transmission is the one kept.
         found.sort_by(|a, b| {
             (b.modulation == Modulation::Fsk)
                 .cmp(&(a.modulation == Modulation::Fsk))
+                .then(b.pulses.pulses.len().cmp(&a.pulses.pulses.len()))
                 .then(b.snr_db.total_cmp(&a.snr_db))
         });
         let horizon = t_min - 2.0 * burst::MAX_BURST_S;
@@ -251,7 +253,14 @@ impl BurstProcessor {
                 let within_fsk = r.dev > 0.0
                     && common > 0.5 * dur * 1e-6
                     && (t.freq_offset_hz - r.freq).abs() < 1.5 * r.dev;
+                // The same carrier over most of the same time: one signal seen by two bursts
+                // (a strong, clipping key splatters runs that open a second burst whose
+                // channel then finds the same signal).
+                let shorter = dur.min(r.duration_us) * 1e-6;
+                let same_signal =
+                    (t.freq_offset_hz - r.freq).abs() < DUPLICATE_HZ && common > 0.5 * shorter;
                 within_fsk
+                    || same_signal
                     || (r.start - t.pulses.start_s).abs() < DUPLICATE_S
                         && ([r.freq, r.freq - r.dev, r.freq + r.dev]
                             .iter()
