@@ -4,7 +4,7 @@
 mod common;
 
 use fobscope::protocol::decode;
-use fobscope::pulse::{Coding, Pulse, PulseAnalysis, PulseTrain};
+use fobscope::pulse::{Pulse, PulseAnalysis, PulseTrain};
 
 /// Pulse trains from a `.sub` file's RAW_Data (positive = carrier on), split at silences
 /// over 10 ms as transmissions are.
@@ -55,15 +55,7 @@ fn no_false_claims_on_real_car_remotes() {
     let Some(corpus) = common::corpus_dir() else {
         return;
     };
-    let analysis = PulseAnalysis {
-        coding: Coding::Unknown,
-        short_us: None,
-        long_us: None,
-        gap_us: None,
-        te_us: None,
-        bitrate_bps: None,
-        rows: Vec::new(),
-    };
+    let analysis = PulseAnalysis::unknown();
     // Manchester-coded (LDV) and the Tesla charge-port code: neither is a format decoded here.
     for file in [
         "UberGuidoZ/Flipper/Sub-GHz/Vehicles/LDV_Automotive/T80_AUS/LDV-T80_lock.sub",

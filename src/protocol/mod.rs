@@ -89,18 +89,10 @@ pub fn frames(train: &PulseTrain, analysis: &PulseAnalysis) -> Vec<Frame> {
 mod tests {
     use super::fixed_code::{Trit, ev1527_bits, pt2262_bits};
     use super::*;
-    use crate::pulse::{Coding, Pulse};
+    use crate::pulse::Pulse;
 
     fn empty_analysis() -> PulseAnalysis {
-        PulseAnalysis {
-            coding: Coding::Unknown,
-            short_us: None,
-            long_us: None,
-            gap_us: None,
-            te_us: None,
-            bitrate_bps: None,
-            rows: Vec::new(),
-        }
+        PulseAnalysis::unknown()
     }
 
     fn fixed_train(bits: &[bool; 24], unit: f32, words: usize) -> PulseTrain {

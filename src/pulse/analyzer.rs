@@ -64,15 +64,7 @@ pub fn analyze(train: &PulseTrain) -> PulseAnalysis {
         .take(MAX_PULSES)
         .map(|p| (clean(p.high_us), clean(p.low_us)))
         .collect();
-    let unknown = PulseAnalysis {
-        coding: Coding::Unknown,
-        short_us: None,
-        long_us: None,
-        gap_us: None,
-        te_us: None,
-        bitrate_bps: None,
-        rows: Vec::new(),
-    };
+    let unknown = PulseAnalysis::unknown();
     if pulses.len() < 2 {
         return unknown;
     }

@@ -134,6 +134,21 @@ pub struct PulseAnalysis {
     pub rows: Vec<Row>,
 }
 
+impl PulseAnalysis {
+    /// The analysis of a train nothing could be made of: coding unknown, no numbers, no rows.
+    pub fn unknown() -> Self {
+        PulseAnalysis {
+            coding: Coding::Unknown,
+            short_us: None,
+            long_us: None,
+            gap_us: None,
+            te_us: None,
+            bitrate_bps: None,
+            rows: Vec::new(),
+        }
+    }
+}
+
 pub mod analyzer;
 
 pub use analyzer::analyze;

@@ -32,8 +32,7 @@
 //! warning giving the line; silences are clamped to [`MAX_SILENCE_US`]. The file may be at most
 //! [`MAX_FILE_BYTES`].
 
-use std::fs::File;
-use std::io::{BufRead, BufReader, Read};
+use std::io::BufRead;
 use std::path::Path;
 
 use super::{FileFormat, Problem, PulseFileInfo, PulseRecording, SourceError};
@@ -61,19 +60,8 @@ const MAX_TOKEN_BYTES: usize = 64;
 /// Reads a Flipper Zero `.sub` RAW recording.
 pub fn read_sub(path: &Path) -> Result<PulseRecording, SourceError> {
     let err = |p: Problem| SourceError::new(path, p);
-    let file = File::open(path).map_err(|e| err(e.into()))?;
-    let len = file.metadata().map_err(|e| err(e.into()))?.len();
-    if len == 0 {
-        return Err(err(Problem::Empty));
-    }
-    if len > MAX_FILE_BYTES {
-        return Err(SourceError::malformed(
-            path,
-            format!("{len} bytes is larger than the {MAX_FILE_BYTES}-byte limit for .sub files"),
-        ));
-    }
     let mut p = SubParser::new();
-    let mut reader = BufReader::new(file.take(MAX_FILE_BYTES));
+    let mut reader = super::open_bounded_text(path, MAX_FILE_BYTES, ".sub files")?;
     loop {
         let buf = reader.fill_buf().map_err(|e| err(e.into()))?;
         if buf.is_empty() {

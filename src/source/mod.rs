@@ -285,6 +285,31 @@ impl SourceError {
     }
 }
 
+/// Opens a text input of at most `max_bytes` (a pulse file), refusing an empty or oversized
+/// one before reading it; `kind` names the files in the message (`.sub files`).
+pub fn open_bounded_text(
+    path: &Path,
+    max_bytes: u64,
+    kind: &str,
+) -> Result<std::io::BufReader<std::io::Take<File>>, SourceError> {
+    use std::io::Read;
+    let file = File::open(path).map_err(|e| SourceError::new(path, e))?;
+    let len = file
+        .metadata()
+        .map_err(|e| SourceError::new(path, e))?
+        .len();
+    if len == 0 {
+        return Err(SourceError::new(path, Problem::Empty));
+    }
+    if len > max_bytes {
+        return Err(SourceError::malformed(
+            path,
+            format!("{len} bytes is larger than the {max_bytes}-byte limit for {kind}"),
+        ));
+    }
+    Ok(std::io::BufReader::new(file.take(max_bytes)))
+}
+
 /// Where a piece of metadata came from.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
 #[serde(rename_all = "snake_case")]

@@ -25,8 +25,7 @@
 //! Times: `.ook` files do not record the silence between packages, so a train's `start_s` is
 //! the summed duration of the packages before it (a lower bound of the true time).
 
-use std::fs::File;
-use std::io::{BufRead, BufReader, Read};
+use std::io::BufRead;
 use std::path::Path;
 
 use super::{FileFormat, Problem, PulseFileInfo, PulseRecording, SourceError};
@@ -48,19 +47,8 @@ const MAX_WARNINGS: usize = 50;
 /// Reads an rtl_433 `.ook` pulse file.
 pub fn read_ook(path: &Path) -> Result<PulseRecording, SourceError> {
     let err = |p: Problem| SourceError::new(path, p);
-    let file = File::open(path).map_err(|e| err(e.into()))?;
-    let len = file.metadata().map_err(|e| err(e.into()))?.len();
-    if len == 0 {
-        return Err(err(Problem::Empty));
-    }
-    if len > MAX_FILE_BYTES {
-        return Err(SourceError::malformed(
-            path,
-            format!("{len} bytes is larger than the {MAX_FILE_BYTES}-byte limit for pulse files"),
-        ));
-    }
     let mut parser = Parser::default();
-    let mut reader = BufReader::new(file.take(MAX_FILE_BYTES));
+    let mut reader = super::open_bounded_text(path, MAX_FILE_BYTES, "pulse files")?;
     let mut line = Vec::new();
     let mut number = 0usize;
     loop {

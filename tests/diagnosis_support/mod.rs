@@ -99,15 +99,7 @@ pub fn ev1527_word(address: u32, data: u8) -> [bool; 24] {
 }
 
 pub fn empty_analysis() -> PulseAnalysis {
-    PulseAnalysis {
-        coding: Coding::Unknown,
-        short_us: None,
-        long_us: None,
-        gap_us: None,
-        te_us: None,
-        bitrate_bps: None,
-        rows: Vec::new(),
-    }
+    PulseAnalysis::unknown()
 }
 
 /// RF figures of a transmission.
