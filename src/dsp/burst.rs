@@ -26,37 +26,6 @@ pub const CHANNEL_RATE_HZ: f64 = 200_000.0;
 /// channel is decimated (an undecimated channel is searched to 0.45 × its rate).
 pub const SEARCH_HALF_WIDTH_HZ: f64 = 60_000.0;
 
-/// The detector's per-bin noise floor relative to white noise, to tell a burst from constant
-/// lines (an RTL-SDR's DC spike, a steady carrier) in its channel.
-pub struct Background {
-    /// Floor over median floor, centred bin order.
-    pub profile: Vec<f32>,
-    /// Width of one detector bin, Hz.
-    pub bin_hz: f64,
-}
-
-impl Background {
-    /// The relative floor over a channel centred on stream offset `shift_hz` with sample rate
-    /// `fs_c`: (channel Hz, relative floor) for each detector bin inside it, in frequency order.
-    pub fn around(&self, shift_hz: f64, fs_c: f64) -> Vec<(f64, f32)> {
-        let n = self.profile.len();
-        if n == 0 {
-            return Vec::new();
-        }
-        let half = (fs_c / 2.0 / self.bin_hz).ceil() as i64;
-        let centre = (shift_hz / self.bin_hz).round() as i64;
-        (-half..=half)
-            .map(|d| {
-                let k = (centre + d + (n / 2) as i64).rem_euclid(n as i64) as usize;
-                (
-                    (centre + d) as f64 * self.bin_hz - shift_hz,
-                    self.profile[k],
-                )
-            })
-            .collect()
-    }
-}
-
 /// A burst being recorded.
 pub struct OpenBurst {
     /// Lowest and highest detector bin where the burst peaked (centred bin numbers).
@@ -127,14 +96,9 @@ impl OpenBurst {
         self.samples.len() >= self.max_samples
     }
 
-    /// The recorded channel, ready for demodulation; `background` lets the demodulator tell
-    /// the burst from a standing DC line in its channel.
-    pub fn into_capture(
-        self,
-        noise_density: f64,
-        truncated: bool,
-        background: &Background,
-    ) -> Capture {
+    /// The recorded channel, ready for demodulation; `dc_line` says the stream has a standing
+    /// DC line (an RTL-SDR's DC spike), which the demodulator must not take for the burst.
+    pub fn into_capture(self, noise_density: f64, truncated: bool, dc_line: bool) -> Capture {
         let d = decimation(self.fs_hz);
         let fs_c = self.fs_hz / d as f64;
         Capture {
@@ -150,7 +114,7 @@ impl OpenBurst {
             },
             noise_density,
             truncated,
-            background: background.around(self.shift_hz, fs_c),
+            dc_line,
         }
     }
 }

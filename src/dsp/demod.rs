@@ -75,30 +75,16 @@ pub struct Capture {
     pub noise_density: f64,
     /// The burst was cut off (end of stream or length cap).
     pub truncated: bool,
-    /// The stream's noise floor relative to white noise at channel frequencies (Hz, ratio), in
-    /// frequency order; empty when unknown.
-    pub background: Vec<(f64, f32)>,
+    /// The stream has a standing DC line (an RTL-SDR's DC spike).
+    pub dc_line: bool,
 }
 
 impl Capture {
-    /// The stream's floor relative to white noise at channel frequency `f_hz` (1.0 = white).
-    pub fn background_at(&self, f_hz: f64) -> f32 {
-        let b = &self.background;
-        if b.len() < 2 {
-            return 1.0;
-        }
-        let step = b[1].0 - b[0].0;
-        let i = ((f_hz - b[0].0) / step)
-            .round()
-            .clamp(0.0, (b.len() - 1) as f64) as usize;
-        b[i].1.max(1.0)
-    }
-
-    /// Channel frequency of the stream's 0 Hz when a standing DC line sits there (its floor
-    /// [`DC_LINE_RATIO`] times above white noise), else `None`.
+    /// Channel frequency of the stream's 0 Hz when a standing DC line sits there inside the
+    /// channel, else `None`.
     pub fn standing_dc_hz(&self) -> Option<f64> {
         let dc = -self.shift_hz;
-        (dc.abs() <= self.passband_hz && self.background_at(dc) > DC_LINE_RATIO).then_some(dc)
+        (self.dc_line && dc.abs() <= self.passband_hz).then_some(dc)
     }
 }
 

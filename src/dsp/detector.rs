@@ -124,11 +124,10 @@ impl Detector {
         v[mid]
     }
 
-    /// Each bin's noise floor relative to the median floor (1.0 = white noise; a constant line
-    /// such as an RTL-SDR's DC spike stands far above 1), in centred bin order.
-    pub fn floor_profile(&self) -> Vec<f32> {
-        let m = self.median_floor().max(1e-30);
-        self.floor.iter().map(|&f| f / m).collect()
+    /// The floor of the DC bin relative to the median floor (1.0 = white noise; an RTL-SDR's
+    /// DC spike stands far above 1).
+    pub fn dc_floor_ratio(&self) -> f32 {
+        self.floor[self.n / 2] / self.median_floor().max(1e-30)
     }
 
     fn spectrum(&mut self, frame: &[Complex<f32>]) {

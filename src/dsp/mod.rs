@@ -205,12 +205,12 @@ impl BurstProcessor {
         }
         let end = self.frames;
         let noise = self.noise_density();
-        let background = self.background();
+        let dc_line = self.dc_line();
         let caps: Vec<demod::Capture> = std::mem::take(&mut self.bursts)
             .into_iter()
             .map(|b| {
                 let cut = end.saturating_sub(b.last_active) < PRE_ROLL_FRAMES;
-                b.into_capture(noise, cut, &background)
+                b.into_capture(noise, cut, dc_line)
             })
             .collect();
         self.emit(caps, out);
@@ -285,16 +285,10 @@ impl BurstProcessor {
         self.det.median_floor() as f64 / (self.det.window_power() as f64 * self.fs)
     }
 
-    /// The detector's floor, for telling bursts from constant lines.
-    fn background(&self) -> burst::Background {
-        burst::Background {
-            profile: if self.det.ready() {
-                self.det.floor_profile()
-            } else {
-                Vec::new()
-            },
-            bin_hz: self.fs / self.n as f64,
-        }
+    /// Whether the stream has a standing DC line (its floor [`demod::DC_LINE_RATIO`] times
+    /// above white noise), which no burst may be taken for.
+    fn dc_line(&self) -> bool {
+        self.det.ready() && self.det.dc_floor_ratio() > demod::DC_LINE_RATIO
     }
 
     fn store_frame(&mut self, frame: Vec<Complex<f32>>, out: &mut Vec<DetectedTransmission>) {
@@ -411,13 +405,13 @@ impl BurstProcessor {
         }
         closing.sort_by_key(|c| std::cmp::Reverse(c.0));
         let noise = self.noise_density();
-        let background = self.background();
+        let dc_line = self.dc_line();
         let caps: Vec<demod::Capture> = closing
             .into_iter()
             .map(|(i, quiet)| {
                 self.bursts
                     .swap_remove(i)
-                    .into_capture(noise, !quiet, &background)
+                    .into_capture(noise, !quiet, dc_line)
             })
             .collect();
         self.emit(caps, out);
