@@ -6,6 +6,7 @@ use std::process::ExitCode;
 
 use clap::Args;
 
+use super::progress::Bar;
 use super::{CliError, EXIT_ERROR, InputArgs};
 use crate::pipeline::{self, AnalyzeOptions};
 use crate::report;
@@ -57,7 +58,10 @@ pub fn run(args: &AnalyzeArgs) -> Result<ExitCode, CliError> {
     let stdout = std::io::stdout();
     let mut failed = 0usize;
     for (k, path) in args.files.iter().enumerate() {
-        match pipeline::analyze_path(path, &opts) {
+        let mut bar = Bar::for_fraction(&path.display().to_string());
+        let result = pipeline::analyze_path_with_progress(path, &opts, &mut |f| bar.fraction(f));
+        bar.clear();
+        match result {
             Ok(rep) => {
                 let text = if args.json {
                     report::json::to_json(&rep) + "\n"

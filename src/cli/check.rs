@@ -1,4 +1,5 @@
-//! `fobscope check`: the verdict on one recording (working, weak, no signal, wrong band).
+//! `fobscope check`: the verdict on one recording (working, weak, no signal, wrong band);
+//! several recordings are judged by [`super::check_batch`], one line each.
 
 use std::io::Write;
 use std::path::PathBuf;
@@ -6,11 +7,12 @@ use std::process::ExitCode;
 
 use clap::Args;
 
-use super::{CliError, InputArgs};
+use super::progress::Bar;
+use super::{CliError, InputArgs, check_batch, term};
 use crate::band::band_by_name;
 use crate::diagnosis::{CarBand, diagnose, find_car, headline};
 use crate::model::Report;
-use crate::pipeline::{AnalyzeOptions, analyze_path};
+use crate::pipeline::{AnalyzeOptions, analyze_path_with_progress};
 
 /// Arguments of `check`.
 #[derive(Debug, Args)]
@@ -20,17 +22,30 @@ Examples:
   fobscope check g001_315M_250k.cu8 --car \"mini r53 2004 us\"
   fobscope check capture.sigmf-meta --expect-band 315 --json
   fobscope check lock.sub
+  fobscope check captures/*.cu8                  one line per file, then a summary
+  fobscope check keys/*.cu8 --car \"bmw e46 2003 uk\" --json > verdicts.jsonl
 
 Exit codes:
   0   working: complete, consistent frames with adequate SNR
   10  weak: a transmission is there but too weak or broken to trust
   11  no_signal: nothing above the noise in the span the recording covered
   12  band_mismatch: the key works but transmits outside the car's band
-  2   error: unreadable input or bad arguments")]
+  2   error: unreadable input or bad arguments
+
+With several files (checked in parallel, printed in the order given):
+  0   every file is working
+  10, 11 or 12   the highest code among the files' verdicts (none unreadable)
+  2   at least one file could not be read (its line says why; the others are still checked)
+--json then prints one JSON object per line (JSON Lines), in the order given: the report
+with its verdict, or {\"path\": ..., \"error\": ...} for a file that could not be read.")]
 pub struct CheckArgs {
     /// Recording to judge: IQ file (cu8, cs8, cs16, cf32), SigMF, WAV, rtl_433 .ook or Flipper
     /// .sub pulse file, or `-` for standard input (with --format).
+    #[arg(value_name = "FILE")]
     pub file: PathBuf,
+    /// More recordings: each is judged on one line, then a summary is printed.
+    #[arg(value_name = "FILE")]
+    pub more: Vec<PathBuf>,
     /// How to read the input.
     #[command(flatten)]
     pub input: InputArgs,
@@ -159,7 +174,12 @@ pub fn run(args: &CheckArgs) -> Result<ExitCode, CliError> {
         overrides: args.input.overrides(),
         ppm: args.ppm,
     };
-    let mut report = analyze_path(&args.file, &opts)?;
+    if !args.more.is_empty() {
+        return check_batch::run(args, &opts, car.as_ref().map(|(c, _)| c));
+    }
+    let mut bar = Bar::for_fraction(&args.file.display().to_string());
+    let mut report = analyze_path_with_progress(&args.file, &opts, &mut |f| bar.fraction(f))?;
+    bar.clear();
     let verdict = diagnose(&report, car.as_ref().map(|(c, _)| c));
     let code = verdict.status.exit_code();
     report.verdict = Some(verdict);
@@ -174,7 +194,13 @@ pub fn run(args: &CheckArgs) -> Result<ExitCode, CliError> {
             Some((c, n)) => (Some(c), n.as_deref()),
             None => (None, None),
         };
-        write_out(&render_text(&report, c, note))?;
+        let text = render_text(&report, c, note);
+        let status = report.verdict.as_ref().map(|v| v.status);
+        let text = match status {
+            Some(st) => term::paint_first_line(&text, st, term::color_stdout()),
+            None => text,
+        };
+        write_out(&text)?;
     }
     Ok(ExitCode::from(code))
 }

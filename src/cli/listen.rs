@@ -10,7 +10,7 @@ use clap::Args;
 
 use super::check;
 use super::radio::{self, RadioArgs};
-use super::{CliError, EXIT_ERROR, units};
+use super::{CliError, EXIT_ERROR, term, units};
 use crate::band;
 use crate::diagnosis::diagnose;
 use crate::live::{self, LiveObserver, LiveOptions, StopReason};
@@ -55,9 +55,6 @@ pub struct ListenArgs {
     /// One JSON object per transmission on stdout, then the final report.
     #[arg(long)]
     pub json: bool,
-    /// No level meter.
-    #[arg(long, short)]
-    pub quiet: bool,
     /// The car, for the band check of the verdict (e.g. "mini r53 2004 us"); see `fobscope cars`.
     #[arg(long, conflicts_with = "expect_band")]
     pub car: Option<String>,
@@ -147,7 +144,7 @@ pub fn run(args: &ListenArgs) -> Result<ExitCode, CliError> {
         )?),
         None => None,
     };
-    if !args.json {
+    if !args.json && !term::quiet() {
         eprintln!(
             "listening on {} at {} ({}); press the key, Ctrl-C to stop",
             report::mhz(center),
@@ -158,7 +155,7 @@ pub fn run(args: &ListenArgs) -> Result<ExitCode, CliError> {
     let stop = radio::interrupt_flag();
     let mut printer = Printer {
         json: args.json,
-        meter: !args.quiet && !args.json && std::io::stderr().is_terminal(),
+        meter: !term::quiet() && !args.json && std::io::stderr().is_terminal(),
         count: 0,
         peak_dbfs: f64::NEG_INFINITY,
         last_meter: f64::NEG_INFINITY,
@@ -178,6 +175,7 @@ pub fn run(args: &ListenArgs) -> Result<ExitCode, CliError> {
     let mut rep = outcome.report;
     let verdict = diagnose(&rep, car.as_ref().map(|(c, _)| c));
     let verdict_code = verdict.status.exit_code();
+    let status = verdict.status;
     rep.verdict = Some(verdict);
     if args.json {
         println!("{}", report::json::to_json(&rep));
@@ -187,10 +185,15 @@ pub fn run(args: &ListenArgs) -> Result<ExitCode, CliError> {
             Some((c, n)) => (Some(c), n.as_deref()),
             None => (None, None),
         };
-        print!("{}", check::render_text(&rep, c, note));
+        let text = check::render_text(&rep, c, note);
+        print!(
+            "{}",
+            term::paint_first_line(&text, status, term::color_stdout())
+        );
     }
     if let (Some(path), Some(r)) = (&args.record, &outcome.recording) {
         match r {
+            Ok(()) if term::quiet() => {}
             Ok(()) => eprintln!(
                 "recorded {} samples ({:.1} s) to {}",
                 outcome.samples,

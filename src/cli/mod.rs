@@ -13,13 +13,18 @@ use crate::source::{FileFormat, Overrides, SourceError};
 pub mod analyze;
 pub mod cars;
 pub mod check;
+pub mod check_batch;
 pub mod compare;
+pub mod completions;
 pub mod info;
 pub mod listen;
+pub mod manpage;
+pub mod progress;
 pub mod radio;
 pub mod scan;
 pub mod serve;
 pub mod synth;
+pub mod term;
 pub mod units;
 
 /// Exit code for errors (bad input, unreadable file, bad arguments).
@@ -39,19 +44,32 @@ Examples:
   fobscope scan --rtl-tcp 127.0.0.1:1234             which band does my key transmit on?
   fobscope listen --band 315 --record key.sigmf-meta live key presses, recorded
   fobscope compare good.cu8 suspect.cu8              two keys side by side
+  fobscope check captures/*.cu8                      one line per file, and a summary
 
-Run `fobscope <command> --help` for the options and examples of each command."
+Exit codes:
+  0   success (check: the key is working)
+  10  check/listen: weak      11  no_signal      12  band_mismatch
+  2   error: unreadable input, bad arguments, failed radio or output
+
+Run `fobscope <command> --help` for the options, examples and exit codes of each command."
 )]
 pub struct Cli {
     /// What to do.
     #[command(subcommand)]
     pub command: Command,
+    /// No progress bars or status messages on standard error (errors are still printed).
+    #[arg(long, short, global = true)]
+    pub quiet: bool,
+    /// Colour the verdicts: auto (on a terminal, unless NO_COLOR is set), always, never.
+    #[arg(long, global = true, value_enum, default_value_t = term::ColorChoice::Auto, value_name = "WHEN")]
+    pub color: term::ColorChoice,
 }
 
 /// Subcommands.
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// Judge one recording: working, weak, no signal, or on the wrong band for the car.
+    /// Judge recordings: working, weak, no signal, or on the wrong band for the car (several
+    /// files: one line each, checked in parallel).
     Check(check::CheckArgs),
     /// Compare two recordings side by side (two keys, or one key twice).
     Compare(compare::CompareArgs),
@@ -86,6 +104,10 @@ Examples:
   fobscope info key.sigmf-meta key.wav --json
   rtl_sdr -f 315M -s 1024k - | fobscope info - --format cu8 --rate 1024k")]
     Info(info::InfoArgs),
+    /// Print a shell completion script (bash, zsh, fish, elvish, powershell).
+    Completions(completions::CompletionsArgs),
+    /// Print the manual page (roff), of fobscope or of one of its commands.
+    Manpage(manpage::ManpageArgs),
 }
 
 /// How the input is to be read: the flags that win over the file's own metadata.
@@ -150,6 +172,7 @@ pub enum CliError {
 pub fn main() -> ExitCode {
     restore_sigpipe();
     let cli = Cli::parse();
+    term::init(cli.color, cli.quiet);
     let result = match &cli.command {
         Command::Analyze(a) => analyze::run(a),
         Command::Listen(a) => listen::run(a),
@@ -160,6 +183,8 @@ pub fn main() -> ExitCode {
         Command::Check(a) => check::run(a),
         Command::Compare(a) => compare::run(a),
         Command::Cars(a) => cars::run(a),
+        Command::Completions(a) => completions::run(a),
+        Command::Manpage(a) => manpage::run(a),
     };
     match result {
         Ok(code) => code,

@@ -8,7 +8,7 @@ use std::time::Duration;
 use clap::Args;
 
 use super::radio::{self, RadioArgs};
-use super::{CliError, EXIT_ERROR, units};
+use super::{CliError, EXIT_ERROR, term, units};
 use crate::band::{self, Band};
 use crate::live::{self, ScanOptions};
 use crate::report::{self, table::Align, table::Table};
@@ -53,16 +53,18 @@ pub fn run(args: &ScanArgs) -> Result<ExitCode, CliError> {
         .map(|b| band::listen_center_hz(b, args.rate))
         .collect();
     let radio = radio::open(&args.radio, args.rate, centers[0])?;
-    eprintln!(
-        "scanning {} for {} rounds of {} s each; keep pressing the key",
-        args.bands
-            .iter()
-            .map(|b| b.id)
-            .collect::<Vec<_>>()
-            .join(", "),
-        args.rounds,
-        report::trim_float(args.dwell, 2)
-    );
+    if !term::quiet() {
+        eprintln!(
+            "scanning {} for {} rounds of {} s each; keep pressing the key",
+            args.bands
+                .iter()
+                .map(|b| b.id)
+                .collect::<Vec<_>>()
+                .join(", "),
+            args.rounds,
+            report::trim_float(args.dwell, 2)
+        );
+    }
     let stop = radio::interrupt_flag();
     let opts = ScanOptions {
         centers_hz: centers,

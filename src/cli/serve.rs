@@ -6,7 +6,7 @@ use std::process::ExitCode;
 
 use clap::Args;
 
-use super::{CliError, InputArgs};
+use super::{CliError, InputArgs, term};
 use crate::rtl_tcp_server::{self, AtEnd, ServeOptions};
 use crate::source::{self, Input, Problem, SourceError};
 
@@ -51,14 +51,16 @@ pub fn run(args: &ServeArgs) -> Result<ExitCode, CliError> {
         path: args.address.clone(),
         source: e,
     })?;
-    eprintln!(
-        "serving {} as rtl_tcp on {}",
-        args.file.display(),
-        listener
-            .local_addr()
-            .map(|a| a.to_string())
-            .unwrap_or_default()
-    );
+    if !term::quiet() {
+        eprintln!(
+            "serving {} as rtl_tcp on {}",
+            args.file.display(),
+            listener
+                .local_addr()
+                .map(|a| a.to_string())
+                .unwrap_or_default()
+        );
+    }
     let opts = ServeOptions {
         speed: args.speed,
         at_end: if args.idle_at_end {
@@ -85,15 +87,17 @@ pub fn run(args: &ServeArgs) -> Result<ExitCode, CliError> {
                 source: e,
             }
         })?;
-        eprintln!(
-            "client done: {} samples sent{}",
-            stats.samples_sent,
-            if stats.client_left {
-                " (the client hung up)"
-            } else {
-                ""
-            }
-        );
+        if !term::quiet() {
+            eprintln!(
+                "client done: {} samples sent{}",
+                stats.samples_sent,
+                if stats.client_left {
+                    " (the client hung up)"
+                } else {
+                    ""
+                }
+            );
+        }
         if args.once {
             return Ok(ExitCode::SUCCESS);
         }
