@@ -23,7 +23,11 @@ Examples:
   rtl_sdr -f 433.92M -s 250k - | fobscope analyze - --format cu8 --rate 250k --freq 433.92M
 
 Sample rate and centre frequency come from the flags, else the file's metadata (SigMF, WAV
-auxi chunk), else an rtl_433-style name (..._433.92M_250k.cu8).")]
+auxi chunk), else an rtl_433-style name (..._433.92M_250k.cu8).
+
+Exit codes:
+  0   every file was analysed
+  2   error: bad arguments, or a file could not be read (the others are still analysed)")]
 pub struct AnalyzeArgs {
     /// Recordings to analyse (IQ files, SigMF, WAV, rtl_433 .ook, Flipper .sub; `-` = stdin).
     #[arg(required = true, value_name = "FILE")]

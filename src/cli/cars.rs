@@ -16,7 +16,11 @@ Examples:
   fobscope cars toyota 2005 us  rows for a Toyota of 2005 sold in the US
   fobscope cars --json
 
-The rows feed `fobscope check --car ...`.")]
+The rows feed `fobscope check --car ...`.
+
+Exit codes:
+  0   rows printed (with --json, an empty list when nothing matches)
+  2   error: no row matches the filter")]
 pub struct CarsArgs {
     /// Words that must all appear (make, model, chassis, market, FCC ID) or a year in range.
     pub filter: Vec<String>,

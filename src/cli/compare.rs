@@ -19,7 +19,11 @@ Examples:
   fobscope compare a.cu8 b.cu8 --json
 
 Both recordings are read with the same input flags. Power differences are only meaningful when
-both keys were recorded at the same distance and orientation.")]
+both keys were recorded at the same distance and orientation.
+
+Exit codes:
+  0   both recordings were compared (whatever the verdicts)
+  2   error: unreadable input or bad arguments")]
 pub struct CompareArgs {
     /// First recording.
     pub a: PathBuf,

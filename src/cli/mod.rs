@@ -94,7 +94,11 @@ Examples:
   fobscope synth weak.cu8 --kind keeloq --battery-low --sag 6 --truncate 0.5 --snr 3
   fobscope synth gate.cf32 --kind pt2262 --code 0F0F0F0F0110 --repeats 6 --ppm 40
   fobscope synth fsk.sigmf-meta --kind fsk --bits 10110011 --coding manchester --deviation 30k
-  fobscope synth dead_key.cu8 --kind noise --duration 5s --rate 2.4M --level -30 --snr 0")]
+  fobscope synth dead_key.cu8 --kind noise --duration 5s --rate 2.4M --level -30 --snr 0
+
+Exit codes:
+  0   the capture was written
+  2   error: bad arguments, or the file could not be written")]
     Synth(synth::SynthArgs),
     /// Describe recordings: format, sample rate, centre frequency, duration, DC offset,
     /// levels, clipping and noise floor.
@@ -102,7 +106,11 @@ Examples:
   fobscope info g001_433.92M_250k.cu8
   fobscope info capture.cu8 --rate 2.4M --freq 433.92M
   fobscope info key.sigmf-meta key.wav --json
-  rtl_sdr -f 315M -s 1024k - | fobscope info - --format cu8 --rate 1024k")]
+  rtl_sdr -f 315M -s 1024k - | fobscope info - --format cu8 --rate 1024k
+
+Exit codes:
+  0   every file was described
+  2   error: bad arguments, or a file could not be read (the others are still described)")]
     Info(info::InfoArgs),
     /// Print a shell completion script (bash, zsh, fish, elvish, powershell).
     Completions(completions::CompletionsArgs),

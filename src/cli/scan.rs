@@ -22,7 +22,11 @@ Examples:
   fobscope scan --rtl-tcp 192.168.1.20:1234
 
 Keep pressing the key's button (about once a second) while it runs: each band is only heard
-while the radio is tuned to it.")]
+while the radio is tuned to it.
+
+Exit codes:
+  0   the scan ran its rounds (whatever was heard)
+  2   error: the radio could not be opened or failed, or bad arguments")]
 pub struct ScanArgs {
     #[command(flatten)]
     pub radio: RadioArgs,

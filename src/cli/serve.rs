@@ -20,7 +20,11 @@ Examples:
 
 Serves the recording to each client that connects, in real time, as an RTL-SDR behind
 rtl_tcp would; the client's tuning commands are accepted and ignored. Useful to try fobscope,
-rtl_433 (-d rtl_tcp:HOST:PORT) or gqrx on a known signal without a dongle.")]
+rtl_433 (-d rtl_tcp:HOST:PORT) or gqrx on a known signal without a dongle.
+
+Exit codes:
+  0   the recording was served (with --once; otherwise it serves until stopped)
+  2   error: unreadable recording, address in use, or bad arguments")]
 pub struct ServeArgs {
     /// The recording to serve (any IQ format fobscope reads).
     #[arg(value_name = "FILE")]
