@@ -15,6 +15,7 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::mpsc;
+use std::time::Duration;
 
 use super::check::CheckArgs;
 use super::progress::Bar;
@@ -207,15 +208,34 @@ fn judge(path: &Path, opts: &AnalyzeOptions, car: Option<&CarBand>) -> Outcome {
     })
 }
 
-/// Judges `files` on up to `workers` threads and hands each outcome to `emit` in the order of
-/// `files`, as soon as it and all before it are done. `emit` returning an error stops the
-/// batch (no new file is started).
+/// What [`judge_in_order`] reports to its caller.
+pub enum Event {
+    /// The outcome of file `index`; every file before it has been reported already.
+    Outcome {
+        /// Position of the file in the list.
+        index: usize,
+        /// Its judged report, or why it could not be read.
+        outcome: Outcome,
+    },
+    /// Still working; `done` files are finished (some may wait for an earlier one).
+    Progress {
+        /// Files finished so far.
+        done: usize,
+    },
+}
+
+/// How often [`Event::Progress`] is sent while waiting.
+const TICK: Duration = Duration::from_millis(100);
+
+/// Judges `files` on up to `workers` threads and reports each outcome to `on` in the order of
+/// `files`, as soon as it and all before it are done (with progress ticks in between). `on`
+/// returning an error stops the batch (no new file is started).
 pub fn judge_in_order(
     files: &[PathBuf],
     opts: &AnalyzeOptions,
     car: Option<&CarBand>,
     workers: usize,
-    emit: &mut dyn FnMut(usize, Outcome) -> Result<(), CliError>,
+    on: &mut dyn FnMut(Event) -> Result<(), CliError>,
 ) -> Result<(), CliError> {
     let next = AtomicUsize::new(0);
     let stop = AtomicBool::new(false);
@@ -236,18 +256,39 @@ pub fn judge_in_order(
         }
         drop(tx);
         let mut pending: Vec<Option<Outcome>> = (0..files.len()).map(|_| None).collect();
-        let mut printed = 0;
-        for (i, outcome) in rx.iter() {
-            pending[i] = Some(outcome);
-            while let Some(o) = pending.get_mut(printed).and_then(Option::take) {
-                if let Err(e) = emit(printed, o) {
-                    stop.store(true, Ordering::Relaxed);
-                    return Err(e);
+        let (mut printed, mut done) = (0, 0);
+        let result = loop {
+            let event = match rx.recv_timeout(TICK) {
+                Ok((i, outcome)) => {
+                    pending[i] = Some(outcome);
+                    done += 1;
+                    Event::Progress { done }
+                }
+                Err(mpsc::RecvTimeoutError::Timeout) => Event::Progress { done },
+                Err(mpsc::RecvTimeoutError::Disconnected) => break Ok(()),
+            };
+            if let Err(e) = on(event) {
+                break Err(e);
+            }
+            let mut failed = None;
+            while let Some(outcome) = pending.get_mut(printed).and_then(Option::take) {
+                if let Err(e) = on(Event::Outcome {
+                    index: printed,
+                    outcome,
+                }) {
+                    failed = Some(e);
+                    break;
                 }
                 printed += 1;
             }
+            if let Some(e) = failed {
+                break Err(e);
+            }
+        };
+        if result.is_err() {
+            stop.store(true, Ordering::Relaxed);
         }
-        Ok(())
+        result
     })
 }
 
@@ -283,7 +324,14 @@ pub fn run(
     if !args.json {
         writeln!(stdout.lock(), "{}", header(file_w)).map_err(stdout_err)?;
     }
-    let mut emit = |i: usize, outcome: Outcome| -> Result<(), CliError> {
+    let mut on = |event: Event| -> Result<(), CliError> {
+        let (i, outcome) = match event {
+            Event::Progress { done } => {
+                bar.set(done as u64);
+                return Ok(());
+            }
+            Event::Outcome { index, outcome } => (index, outcome),
+        };
         summary.add(&outcome);
         let text = if args.json {
             match &outcome {
@@ -300,11 +348,9 @@ pub fn run(
             let mut out = stdout.lock();
             writeln!(out, "{text}").and_then(|_| out.flush())
         })
-        .map_err(stdout_err)?;
-        bar.set(i as u64 + 1);
-        Ok(())
+        .map_err(stdout_err)
     };
-    judge_in_order(&files, opts, car, workers, &mut emit)?;
+    judge_in_order(&files, opts, car, workers, &mut on)?;
     bar.clear();
     if !args.json {
         writeln!(stdout.lock(), "\n{}", summary.line()).map_err(stdout_err)?;
@@ -354,6 +400,38 @@ mod tests {
             s.line(),
             "4 files: working 1, weak 1, no_signal 1, band_mismatch 0, errors 1"
         );
+    }
+
+    #[test]
+    fn outcomes_come_in_the_order_given_and_stop_on_request() {
+        let files: Vec<PathBuf> = (0..40)
+            .map(|k| PathBuf::from(format!("missing-{k}_433.92M_250k.cu8")))
+            .collect();
+        let opts = AnalyzeOptions::default();
+        let mut seen = Vec::new();
+        let mut on = |e: Event| {
+            if let Event::Outcome { index, outcome } = e {
+                let msg = outcome.unwrap_err();
+                assert!(msg.contains(&format!("missing-{index}_")), "{msg}");
+                seen.push(index);
+            }
+            Ok(())
+        };
+        judge_in_order(&files, &opts, None, 4, &mut on).unwrap();
+        assert_eq!(seen, (0..40).collect::<Vec<_>>());
+
+        let mut n = 0;
+        let mut on = |e: Event| {
+            if matches!(e, Event::Outcome { .. }) {
+                n += 1;
+                if n == 3 {
+                    return Err(CliError::Usage("stop".into()));
+                }
+            }
+            Ok(())
+        };
+        assert!(judge_in_order(&files, &opts, None, 2, &mut on).is_err());
+        assert_eq!(n, 3);
     }
 
     #[test]

@@ -33,7 +33,7 @@ impl Bar {
     pub fn for_fraction(label: &str) -> Bar {
         Bar::new(
             STEPS,
-            "{msg} [{bar:30}] {percent:>3}%  {elapsed} elapsed, about {eta} left",
+            "[{bar:25}] {percent:>3}%  about {eta} left  {wide_msg}",
             label,
         )
     }
@@ -42,7 +42,7 @@ impl Bar {
     pub fn for_files(n: usize, label: &str) -> Bar {
         Bar::new(
             n as u64,
-            "{msg} [{bar:30}] {pos}/{len} files  {elapsed} elapsed",
+            "[{bar:25}] {pos}/{len} files  {elapsed}  {wide_msg}",
             label,
         )
     }
@@ -72,12 +72,16 @@ impl Bar {
         if !self.enabled || pos >= self.len || self.started.elapsed() < SHOW_AFTER {
             return;
         }
-        let b = ProgressBar::with_draw_target(Some(self.len), ProgressDrawTarget::stderr());
+        let mut b = ProgressBar::hidden()
+            .with_position(pos)
+            .with_elapsed(self.started.elapsed())
+            .with_message(self.label.clone());
+        b.set_length(self.len);
         if let Ok(style) = ProgressStyle::with_template(self.template) {
-            b.set_style(style.progress_chars("=> "));
+            b = b.with_style(style.progress_chars("=> "));
         }
-        b.set_message(self.label.clone());
-        b.set_position(pos);
+        // Drawn only now that it is set up: no half-configured first frame.
+        b.set_draw_target(ProgressDrawTarget::stderr());
         self.bar = Some(b);
     }
 
