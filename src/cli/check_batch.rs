@@ -215,7 +215,7 @@ pub enum Event {
         /// Position of the file in the list.
         index: usize,
         /// Its judged report, or why it could not be read.
-        outcome: Outcome,
+        outcome: Box<Outcome>,
     },
     /// Still working; `done` files are finished (some may wait for an earlier one).
     Progress {
@@ -274,7 +274,7 @@ pub fn judge_in_order(
             while let Some(outcome) = pending.get_mut(printed).and_then(Option::take) {
                 if let Err(e) = on(Event::Outcome {
                     index: printed,
-                    outcome,
+                    outcome: Box::new(outcome),
                 }) {
                     failed = Some(e);
                     break;
@@ -330,7 +330,7 @@ pub fn run(
                 bar.set(done as u64);
                 return Ok(());
             }
-            Event::Outcome { index, outcome } => (index, outcome),
+            Event::Outcome { index, outcome } => (index, *outcome),
         };
         summary.add(&outcome);
         let text = if args.json {
