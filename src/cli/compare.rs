@@ -40,6 +40,10 @@ pub struct CompareArgs {
     /// Crystal error of the receiving dongle in ppm.
     #[arg(long, default_value_t = 0.0, allow_negative_numbers = true)]
     pub ppm: f64,
+    /// Also draw both keys, one above the other, to this PNG: spectrogram with each transmission boxed, band edges,
+    /// and the strongest transmission's envelope or frequency with its bits (files only).
+    #[arg(long, value_name = "FILE.png")]
+    pub plot: Option<PathBuf>,
 }
 
 /// The text table of a comparison.
@@ -100,5 +104,9 @@ pub fn run(args: &CompareArgs) -> Result<ExitCode, CliError> {
         render_text(&c)
     };
     print!("{text}");
+    if let Some(png) = &args.plot {
+        crate::plot::write_compare_plot(png, &a, &b, &opts.overrides)
+            .map_err(|e| CliError::Usage(e.to_string()))?;
+    }
     Ok(ExitCode::SUCCESS)
 }
