@@ -9,7 +9,8 @@ use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 use super::layout::{
-    BACKGROUND_RGB, BOX_RGB, KeyLayout, Layout, Rect, TRACE_TITLE_H, colour, tick_step, y_of_offset,
+    BACKGROUND_RGB, BOX_RGB, KeyLayout, Layout, MARK_RGB, Rect, TRACE_TITLE_H, colour, tick_step,
+    y_of_offset,
 };
 use super::spectrogram::{FFT_SIZE, SpectrogramData};
 use super::trace::{BUCKETS, BitMark, TraceData, TraceKind};
@@ -79,7 +80,6 @@ const TEXT: [u8; 3] = [230, 230, 235];
 const DIM: [u8; 3] = [150, 150, 160];
 const FRAME: [u8; 3] = [80, 80, 92];
 const TRACE_RGB: [u8; 3] = [255, 196, 64];
-const MARK_RGB: [u8; 3] = [90, 230, 120];
 const EDGE_RGB: [u8; 3] = [140, 255, 140];
 
 /// Renders the picture; returns the RGB buffer (`width × height × 3`).

@@ -27,6 +27,8 @@ pub const BLOCK_GAP: i32 = 14;
 
 /// Colour of transmission boxes: a pure cyan the colour scale never produces.
 pub const BOX_RGB: [u8; 3] = [0, 255, 255];
+/// Colour of the sliced marks in the trace panel.
+pub const MARK_RGB: [u8; 3] = [90, 230, 120];
 /// Background of the picture.
 pub const BACKGROUND_RGB: [u8; 3] = [18, 18, 24];
 
