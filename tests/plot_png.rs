@@ -21,8 +21,7 @@ fn scratch(name: &str) -> PathBuf {
 }
 
 fn run(args: &[&str]) -> Output {
-    let out = Command::new(bin()).args(args).output().unwrap();
-    out
+    Command::new(bin()).args(args).output().unwrap()
 }
 
 fn ok(args: &[&str]) -> Output {

@@ -105,6 +105,10 @@ pub fn run(args: &CompareArgs) -> Result<ExitCode, CliError> {
     };
     print!("{text}");
     if let Some(png) = &args.plot {
+        // Each key's header shows its own verdict.
+        let (mut a, mut b) = (a, b);
+        a.verdict = Some(c.a.verdict.clone());
+        b.verdict = Some(c.b.verdict.clone());
         crate::plot::write_compare_plot(png, &a, &b, &opts.overrides)
             .map_err(|e| CliError::Usage(e.to_string()))?;
     }

@@ -71,6 +71,8 @@ pub struct Scales {
 
 type Area<'a> = DrawingArea<BitMapBackend<'a>, plotters::coord::Shift>;
 type DrawResult = Result<(), String>;
+/// Value → pixel row of a trace.
+type YMap = Box<dyn Fn(f32) -> f32>;
 
 fn rgb(c: [u8; 3]) -> RGBColor {
     RGBColor(c[0], c[1], c[2])
@@ -184,6 +186,17 @@ fn text_width(s: &str, size: f64) -> i32 {
     (s.chars().count() as f64 * size * 0.602).ceil() as i32
 }
 
+/// `s` cut to fit `max_px` at font `size`, ending in an ellipsis when cut.
+fn fit(s: &str, size: f64, max_px: i32) -> String {
+    if text_width(s, size) <= max_px {
+        return s.to_string();
+    }
+    let keep = ((max_px as f64 / (size * 0.602)) as usize).saturating_sub(1);
+    let mut out: String = s.chars().take(keep).collect();
+    out.push('…');
+    out
+}
+
 fn decimals(step: f64) -> usize {
     (-step.log10().floor()).max(0.0) as usize
 }
@@ -222,7 +235,7 @@ fn draw_key(
     )?;
     text(
         area,
-        &k.subtitle,
+        &fit(&k.subtitle, 14.0, layout.width as i32 - 16),
         (8, kl.header_y + 21),
         14.0,
         k.subtitle_rgb,
@@ -279,11 +292,11 @@ fn draw_spectrogram_overlay(area: &Area, layout: &Layout, r: &Rect, k: &KeyPictu
     let mut t = 0.0;
     while t <= span + 1e-9 {
         let x = layout.x_of_time(t).round() as i32;
-        fill(area, (x, r.y1), (x + 1, r.y1 + 4), DIM)?;
+        fill(area, (x, r.y1 - 4), (x + 1, r.y1), DIM)?;
         text(
             area,
             &format!("{t:.d$} s"),
-            (x, r.y1 + 5),
+            (x, r.y1 + 4),
             12.0,
             DIM,
             (HPos::Center, VPos::Top),
@@ -482,11 +495,11 @@ fn draw_trace(area: &Area, kl: &KeyLayout, k: &KeyPicture, scales: &Scales) -> D
     let mut ms = (w0 * 1e3 / step).ceil() * step;
     while ms <= w1 * 1e3 {
         let x = tx(ms * 1e-3).round() as i32;
-        fill(area, (x, r.y1), (x + 1, r.y1 + 4), DIM)?;
+        fill(area, (x, r.y1 - 4), (x + 1, r.y1), DIM)?;
         text(
             area,
             &format!("{ms:.d$} ms"),
-            (x, r.y1 + 5),
+            (x, r.y1 + 4),
             12.0,
             DIM,
             (HPos::Center, VPos::Top),
@@ -568,7 +581,7 @@ fn draw_trace_values(
     tx: &dyn Fn(f64) -> f64,
 ) -> DrawResult {
     let h = (bottom - top) as f32;
-    let (y_of, labels): (Box<dyn Fn(f32) -> f32>, Vec<(f32, String)>) = match tr.kind {
+    let (y_of, labels): (YMap, Vec<(f32, String)>) = match tr.kind {
         TraceKind::Envelope => {
             let peak = scales.envelope_peak.max(1e-6);
             (
@@ -652,5 +665,13 @@ mod tests {
         }
         let lit = buf.chunks(3).filter(|p| p[0] > 128).count();
         assert!(lit > 50, "text drew {lit} bright pixels");
+    }
+
+    #[test]
+    fn long_lines_are_cut_to_fit() {
+        let s = "x".repeat(300);
+        let f = fit(&s, 14.0, 1184);
+        assert!(text_width(&f, 14.0) <= 1184 && f.ends_with('…'));
+        assert_eq!(fit("short", 14.0, 1184), "short");
     }
 }

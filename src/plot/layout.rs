@@ -196,7 +196,7 @@ pub fn colour(v: f32) -> [u8; 3] {
 /// A "nice" tick step (1, 2 or 5 × a power of ten) giving at most `max_ticks` ticks over
 /// `span`.
 pub fn tick_step(span: f64, max_ticks: usize) -> f64 {
-    if !(span > 0.0) || max_ticks == 0 {
+    if span.is_nan() || span <= 0.0 || max_ticks == 0 {
         return 1.0;
     }
     let raw = span / max_ticks as f64;

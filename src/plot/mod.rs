@@ -183,7 +183,7 @@ fn scales(keys: &[KeyPicture]) -> Scales {
         .filter_map(|s| s.max_db())
         .fold(f32::NEG_INFINITY, f32::max);
     let (db_lo, db_hi) = if floor.is_finite() && top.is_finite() {
-        let lo = floor + 1.0;
+        let lo = floor + 4.0;
         let hi = ((top.max(lo + 30.0)) / 5.0).ceil() * 5.0;
         (lo, hi)
     } else {

