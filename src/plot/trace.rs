@@ -369,6 +369,58 @@ mod tests {
     }
 
     #[test]
+    fn frequency_trace_follows_the_tones_and_is_blank_in_silence() {
+        let fs = 250e3;
+        let carrier = -40e3;
+        let dev = 20e3;
+        // 10..30 ms: 2 ms at +dev, 2 ms at -dev, alternating; silence around it.
+        let tone = |t: f64| {
+            if !(0.010..0.030).contains(&t) {
+                None
+            } else if ((t - 0.010) / 0.002) as u64 % 2 == 0 {
+                Some(dev)
+            } else {
+                Some(-dev)
+            }
+        };
+        let mut ph = 0.0f64;
+        let x: Vec<Complex<f32>> = (0..(0.040 * fs) as usize)
+            .map(|n| match tone(n as f64 / fs) {
+                Some(f) => {
+                    ph += std::f64::consts::TAU * (carrier + f) / fs;
+                    Complex::new(0.3 * ph.cos() as f32, 0.3 * ph.sin() as f32)
+                }
+                None => Complex::new(0.0, 0.0),
+            })
+            .collect();
+        let mut t = describe(pwm_train(&[true, false], 0.010));
+        t.start_s = 0.010;
+        t.duration_s = 0.020;
+        t.freq_offset_hz = Some(carrier);
+        t.modulation = Some(Modulation::Fsk);
+        t.fsk_deviation_hz = Some(dev);
+        t.bandwidth_hz = Some(50e3);
+        t.noise_dbfs = Some(-60.0);
+        let mut b = TraceBuilder::new(&t, fs, (0.005, 0.035)).unwrap();
+        for c in x.chunks(3000) {
+            b.push(c);
+        }
+        let d = b.finish();
+        assert_eq!(d.kind, TraceKind::Frequency);
+        let at = |time: f64| d.buckets[((time - d.t0) / (d.t1 - d.t0) * BUCKETS as f64) as usize];
+        for k in 0..5 {
+            let up = at(0.010 + 0.004 * k as f64 + 0.001).unwrap();
+            let down = at(0.012 + 0.004 * k as f64 + 0.001).unwrap();
+            assert!((up.min - dev as f32).abs() < 1e3, "{k}: {up:?}");
+            assert!((down.max + dev as f32).abs() < 1e3, "{k}: {down:?}");
+        }
+        assert!(
+            at(0.007).is_none() && at(0.033).is_none(),
+            "silence is gated out"
+        );
+    }
+
+    #[test]
     fn strongest_prefers_power_then_pulses() {
         let mut a = describe(pwm_train(&[true], 0.0));
         let mut b = a.clone();
