@@ -18,6 +18,7 @@ pub mod dsp;
 pub mod live;
 pub mod model;
 pub mod pipeline;
+pub mod plot;
 pub mod protocol;
 pub mod pulse;
 pub mod report;

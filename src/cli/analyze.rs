@@ -40,6 +40,11 @@ pub struct AnalyzeArgs {
     /// Print the JSON report (one object per file) instead of text.
     #[arg(long)]
     pub json: bool,
+    /// Also draw a picture to this PNG (several files: FILE-1.png, FILE-2.png, ...): spectrogram
+    /// with each transmission boxed, band edges, and the strongest transmission's envelope or
+    /// frequency with its bits (files only).
+    #[arg(long, value_name = "FILE.png")]
+    pub plot: Option<PathBuf>,
 }
 
 fn parse_ppm(s: &str) -> Result<f64, String> {
@@ -80,6 +85,13 @@ pub fn run(args: &AnalyzeArgs) -> Result<ExitCode, CliError> {
                         path: "standard output".into(),
                         source,
                     })?;
+                if let Some(png) = &args.plot {
+                    let png = crate::plot::numbered_path(png, k, args.files.len());
+                    if let Err(e) = crate::plot::write_report_plot(&png, &rep, &opts.overrides) {
+                        failed += 1;
+                        eprintln!("fobscope: error: {e}");
+                    }
+                }
             }
             Err(e) => {
                 failed += 1;

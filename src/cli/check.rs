@@ -62,6 +62,11 @@ pub struct CheckArgs {
     /// Crystal error of the receiving dongle in ppm (corrects reported frequencies).
     #[arg(long, default_value_t = 0.0, allow_negative_numbers = true)]
     pub ppm: f64,
+    /// Also draw a picture to this PNG (several files: FILE-1.png, FILE-2.png, ...): spectrogram
+    /// with each transmission boxed, band edges, and the strongest transmission's envelope or
+    /// frequency with its bits (files only).
+    #[arg(long, value_name = "FILE.png")]
+    pub plot: Option<PathBuf>,
 }
 
 /// Turns `--car` / `--expect-band` into what the car expects (with a note on other rows that
@@ -201,6 +206,10 @@ pub fn run(args: &CheckArgs) -> Result<ExitCode, CliError> {
             None => text,
         };
         write_out(&text)?;
+    }
+    if let Some(png) = &args.plot {
+        crate::plot::write_report_plot(png, &report, &opts.overrides)
+            .map_err(|e| CliError::Usage(e.to_string()))?;
     }
     Ok(ExitCode::from(code))
 }

@@ -320,6 +320,7 @@ pub fn run(
     let workers = std::thread::available_parallelism().map_or(2, |n| n.get());
     let mut bar = Bar::for_files(files.len(), "checking");
     let mut summary = Summary::default();
+    let mut plot_failed = false;
     let stdout = std::io::stdout();
     if !args.json {
         writeln!(stdout.lock(), "{}", header(file_w)).map_err(stdout_err)?;
@@ -333,6 +334,13 @@ pub fn run(
             Event::Outcome { index, outcome } => (index, *outcome),
         };
         summary.add(&outcome);
+        if let (Some(png), Ok(rep)) = (&args.plot, &outcome) {
+            let png = crate::plot::numbered_path(png, i, files.len());
+            if let Err(e) = crate::plot::write_report_plot(&png, rep, &opts.overrides) {
+                eprintln!("fobscope: error: {e}");
+                plot_failed = true;
+            }
+        }
         let text = if args.json {
             match &outcome {
                 Ok(rep) => serde_json::to_string(rep).map_err(|e| stdout_err(e.into()))?,
@@ -355,7 +363,12 @@ pub fn run(
     if !args.json {
         writeln!(stdout.lock(), "\n{}", summary.line()).map_err(stdout_err)?;
     }
-    Ok(ExitCode::from(summary.exit_code()))
+    let code = if plot_failed {
+        EXIT_ERROR
+    } else {
+        summary.exit_code()
+    };
+    Ok(ExitCode::from(code))
 }
 
 #[cfg(test)]

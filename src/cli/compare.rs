@@ -44,6 +44,10 @@ pub struct CompareArgs {
     /// Crystal error of the receiving dongle in ppm.
     #[arg(long, default_value_t = 0.0, allow_negative_numbers = true)]
     pub ppm: f64,
+    /// Also draw both keys, one above the other, to this PNG: spectrogram with each transmission boxed, band edges,
+    /// and the strongest transmission's envelope or frequency with its bits (files only).
+    #[arg(long, value_name = "FILE.png")]
+    pub plot: Option<PathBuf>,
 }
 
 /// The text table of a comparison.
@@ -104,5 +108,13 @@ pub fn run(args: &CompareArgs) -> Result<ExitCode, CliError> {
         render_text(&c)
     };
     print!("{text}");
+    if let Some(png) = &args.plot {
+        // Each key's header shows its own verdict.
+        let (mut a, mut b) = (a, b);
+        a.verdict = Some(c.a.verdict.clone());
+        b.verdict = Some(c.b.verdict.clone());
+        crate::plot::write_compare_plot(png, &a, &b, &opts.overrides)
+            .map_err(|e| CliError::Usage(e.to_string()))?;
+    }
     Ok(ExitCode::SUCCESS)
 }
