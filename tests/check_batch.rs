@@ -207,3 +207,35 @@ fn standard_input_cannot_join_a_batch() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("standard input"));
 }
+
+#[test]
+fn a_batch_with_plot_draws_one_numbered_picture_per_readable_file() {
+    let dir = batch_folder("batch_plot");
+    let paths = files(
+        &dir,
+        &[
+            "mini-r53-us-keeloq_315M_250k.cu8",
+            "junk.cu8",
+            "dead-key-noise_315M_250k.cu8",
+        ],
+    );
+    let png = dir.join("key.png");
+    let out = fobscope(&refs(&paths), &["--plot", png.to_str().unwrap()]);
+    assert_eq!(
+        out.status.code(),
+        Some(2),
+        "a bad file makes the batch exit 2"
+    );
+    for (k, expect) in [(1, true), (2, false), (3, true)] {
+        let p = dir.join(format!("key-{k}.png"));
+        assert_eq!(p.exists(), expect, "{}", p.display());
+        if expect {
+            let head = std::fs::read(&p).unwrap();
+            assert_eq!(&head[..8], b"\x89PNG\r\n\x1a\n", "{} is a PNG", p.display());
+        }
+    }
+    assert!(
+        !png.exists(),
+        "several files never write the unnumbered name"
+    );
+}
