@@ -111,3 +111,24 @@ fn quiet_is_accepted_anywhere_and_leaves_the_report_alone() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("no-such-file"));
 }
+
+#[test]
+fn compare_headlines_are_coloured_only_on_request() {
+    let (a, b) = (
+        capture("mini-r53-us-keeloq_315M_250k.cu8"),
+        capture("mini-r53-weak-battery_315M_250k.cu8"),
+    );
+    let plain = fobscope(&["compare", &a, &b], None);
+    let painted = fobscope(&["--color", "always", "compare", &a, &b], None);
+    assert!(plain.status.success() && painted.status.success());
+    let (plain, painted) = (
+        String::from_utf8(plain.stdout).unwrap(),
+        String::from_utf8(painted.stdout).unwrap(),
+    );
+    assert!(!plain.contains('\x1b'), "piped compare has no escapes");
+    assert!(
+        painted.contains('\x1b'),
+        "--color always paints the headlines"
+    );
+    assert_eq!(strip_ansi(&painted), plain, "the text itself is unchanged");
+}

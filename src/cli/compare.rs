@@ -50,8 +50,8 @@ pub struct CompareArgs {
     pub plot: Option<PathBuf>,
 }
 
-/// The text table of a comparison.
-pub fn render_text(c: &Comparison) -> String {
+/// The text table of a comparison; `color` paints each key's headline by its verdict.
+pub fn render_text(c: &Comparison, color: bool) -> String {
     let mut s = format!("{}\n", c.combined);
     s.push_str(&format!("A: {}\nB: {}\n", c.a.path, c.b.path));
     let w = c
@@ -81,10 +81,9 @@ pub fn render_text(c: &Comparison) -> String {
         ));
     }
     for (name, k) in [("A", &c.a), ("B", &c.b)] {
-        s.push_str(&format!(
-            "{name}: {}\n",
-            crate::diagnosis::headline(&k.verdict)
-        ));
+        let headline = crate::diagnosis::headline(&k.verdict);
+        let headline = super::term::paint(&headline, k.verdict.status, color);
+        s.push_str(&format!("{name}: {headline}\n"));
     }
     s
 }
@@ -105,7 +104,7 @@ pub fn run(args: &CompareArgs) -> Result<ExitCode, CliError> {
             source: e.into(),
         })? + "\n"
     } else {
-        render_text(&c)
+        render_text(&c, super::term::color_stdout())
     };
     print!("{text}");
     if let Some(png) = &args.plot {
