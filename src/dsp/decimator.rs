@@ -134,58 +134,56 @@ unsafe fn outputs_avx(
     count: usize,
     out: &mut Vec<Complex<f32>>,
 ) {
-    // Two outputs at a time: four independent chains of additions instead of two.
+    // Four outputs at a time: eight independent chains of additions, so the adder's latency
+    // is hidden, and each block of taps is loaded once for four outputs.
     let step = 2 * factor;
     let mut j = 0;
-    while j + 2 <= count {
-        // SAFETY: AVX is available (the caller's contract) and `x` holds both windows.
-        let (a, b) = unsafe { dot_pair_avx(&x[step * j..], &x[step * (j + 1)..], h) };
-        out.push(reduce(a));
-        out.push(reduce(b));
-        j += 2;
-    }
-    if j < count {
-        // SAFETY: as above.
-        let (a, _) = unsafe { dot_pair_avx(&x[step * j..], &x[step * j..], h) };
-        out.push(reduce(a));
+    while j < count {
+        let w = |i: usize| &x[step * (j + i).min(count - 1)..];
+        // SAFETY: AVX is available (the caller's contract) and `x` holds every window.
+        let acc = unsafe { dot4_avx([w(0), w(1), w(2), w(3)], h) };
+        for a in acc.iter().take(count - j) {
+            out.push(reduce(*a));
+        }
+        j += 4;
     }
 }
 
-/// The sixteen partial sums of `x·h` and of `y·h` (`x` and `y` at least as long as `h`, whose
-/// length is a multiple of [`LANES`]).
+/// The sixteen partial sums of `x[i]·h` for four windows `x[i]` (each at least as long as
+/// `h`, whose length is a multiple of [`LANES`]).
 ///
 /// # Safety
 /// The processor must support AVX.
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx")]
 #[inline]
-unsafe fn dot_pair_avx(x: &[f32], y: &[f32], h: &[f32]) -> ([f32; LANES], [f32; LANES]) {
+unsafe fn dot4_avx(x: [&[f32]; 4], h: &[f32]) -> [[f32; LANES]; 4] {
     use std::arch::x86_64::{
-        _mm256_add_ps, _mm256_loadu_ps, _mm256_mul_ps, _mm256_setzero_ps, _mm256_storeu_ps,
+        __m256, _mm256_add_ps, _mm256_loadu_ps, _mm256_mul_ps, _mm256_setzero_ps, _mm256_storeu_ps,
     };
     let m = h.len();
-    assert!(m % LANES == 0 && x.len() >= m && y.len() >= m);
-    let (mut ra, mut rb) = ([0.0f32; LANES], [0.0f32; LANES]);
+    assert!(m % LANES == 0 && x.iter().all(|w| w.len() >= m));
+    let mut r = [[0.0f32; LANES]; 4];
     // SAFETY: AVX is available (the caller's contract); every load reads 8 floats below `m`
-    // (a multiple of 16, asserted above) from slices at least `m` long; the arrays hold the
-    // 16 floats stored in each.
+    // (a multiple of 16, asserted above) from slices at least `m` long; each array of `r`
+    // holds the 16 floats stored in it.
     unsafe {
-        let (xp, yp, hp) = (x.as_ptr(), y.as_ptr(), h.as_ptr());
-        let (mut a0, mut a1) = (_mm256_setzero_ps(), _mm256_setzero_ps());
-        let (mut b0, mut b1) = (_mm256_setzero_ps(), _mm256_setzero_ps());
+        let p = [x[0].as_ptr(), x[1].as_ptr(), x[2].as_ptr(), x[3].as_ptr()];
+        let hp = h.as_ptr();
+        let mut a: [[__m256; 2]; 4] = [[_mm256_setzero_ps(); 2]; 4];
         for c in (0..m).step_by(LANES) {
             let (h0, h1) = (_mm256_loadu_ps(hp.add(c)), _mm256_loadu_ps(hp.add(c + 8)));
-            a0 = _mm256_add_ps(a0, _mm256_mul_ps(_mm256_loadu_ps(xp.add(c)), h0));
-            a1 = _mm256_add_ps(a1, _mm256_mul_ps(_mm256_loadu_ps(xp.add(c + 8)), h1));
-            b0 = _mm256_add_ps(b0, _mm256_mul_ps(_mm256_loadu_ps(yp.add(c)), h0));
-            b1 = _mm256_add_ps(b1, _mm256_mul_ps(_mm256_loadu_ps(yp.add(c + 8)), h1));
+            for (acc, &xp) in a.iter_mut().zip(&p) {
+                acc[0] = _mm256_add_ps(acc[0], _mm256_mul_ps(_mm256_loadu_ps(xp.add(c)), h0));
+                acc[1] = _mm256_add_ps(acc[1], _mm256_mul_ps(_mm256_loadu_ps(xp.add(c + 8)), h1));
+            }
         }
-        _mm256_storeu_ps(ra.as_mut_ptr(), a0);
-        _mm256_storeu_ps(ra.as_mut_ptr().add(8), a1);
-        _mm256_storeu_ps(rb.as_mut_ptr(), b0);
-        _mm256_storeu_ps(rb.as_mut_ptr().add(8), b1);
+        for (out, acc) in r.iter_mut().zip(&a) {
+            _mm256_storeu_ps(out.as_mut_ptr(), acc[0]);
+            _mm256_storeu_ps(out.as_mut_ptr().add(8), acc[1]);
+        }
     }
-    (ra, rb)
+    r
 }
 
 /// Adds the sixteen partial sums four at a time (one SIMD register each) lane-wise, then I and Q.
