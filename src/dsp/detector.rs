@@ -65,6 +65,8 @@ pub struct Detector {
     floor: Vec<f32>,
     /// Per bin, 1 when active in the last frame.
     active: Vec<u8>,
+    /// The floor before the last frame's update (what its activity was judged against).
+    prev_floor: Vec<f32>,
     /// The processor has AVX (the per-bin kernels use it).
     avx: bool,
     init: Vec<f32>,
@@ -97,6 +99,7 @@ impl Detector {
             sum: vec![0.0; n],
             floor: vec![0.0; n],
             active: vec![0; n],
+            prev_floor: vec![0.0; n],
             avx: has_avx(),
             init: Vec::with_capacity(n * INIT_FRAMES),
             init_count: 0,
@@ -211,12 +214,12 @@ impl Detector {
         // Until the history is full the missing frames count as zero, never as noise spikes.
         let (sum, floor, power) = (&self.sum[..n], &mut self.floor[..n], &self.power[..n]);
         let active = &mut self.active[..n];
+        // Activity is judged against the floor as it was (kept in `prev`), which then moves.
+        let prev = &mut self.prev_floor[..n];
         // Most frames have no active bin.
-        if judge(self.avx, sum, floor, active) {
-            find_runs(active, sum, floor, power, runs);
+        if judge_and_track(self.avx, sum, floor, power, active, prev) {
+            find_runs(active, sum, prev, power, runs);
         }
-        // Floor tracking, from the floor the activity was judged against.
-        track(self.avx, floor, power, active);
     }
 
     /// Single-frame power of bin `k` over its floor, for the last frame.
@@ -373,33 +376,33 @@ unsafe fn accumulate_avx(
 }
 
 kernel! {
-    /// Marks the active bins (statistic over [`THRESHOLD`] times the floor); true if any.
-    fn judge(sum: &[f32], floor: &[f32], active: &mut [u8]) -> bool {
+    /// Marks the active bins (statistic over [`THRESHOLD`] times the floor) and returns true if
+    /// any; copies the floor to `prev`, then moves each bin's floor towards its power, slowly
+    /// where the bin is active.
+    fn judge_and_track(
+        sum: &[f32],
+        floor: &mut [f32],
+        power: &[f32],
+        active: &mut [u8],
+        prev: &mut [f32],
+    ) -> bool {
         let inv = 1.0 / AVG_FRAMES as f32;
-        let n = sum.len().min(floor.len()).min(active.len());
-        let (sum, floor, active) = (&sum[..n], &floor[..n], &mut active[..n]);
-        let mut any = 0u8;
-        for k in 0..n {
-            let on = (sum[k] * inv > THRESHOLD * floor[k]) as u8;
-            active[k] = on;
-            any |= on;
-        }
-        any != 0
-    }
-}
-
-kernel! {
-    /// Moves each bin's floor towards its power, slowly where the bin is active.
-    fn track(floor: &mut [f32], power: &[f32], active: &[u8]) {
         let a_quiet = 1.0 / FLOOR_TC_FRAMES;
         let a_active = 1.0 / FLOOR_TC_ACTIVE_FRAMES;
-        let n = floor.len().min(power.len()).min(active.len());
-        let (floor, power, active) = (&mut floor[..n], &power[..n], &active[..n]);
+        let n = sum.len().min(floor.len()).min(power.len()).min(active.len()).min(prev.len());
+        let (sum, floor, power) = (&sum[..n], &mut floor[..n], &power[..n]);
+        let (active, prev) = (&mut active[..n], &mut prev[..n]);
+        let mut any = 0u8;
         for k in 0..n {
             let fl = floor[k];
-            let a = if active[k] != 0 { a_active } else { a_quiet };
+            let on = sum[k] * inv > THRESHOLD * fl;
+            active[k] = on as u8;
+            any |= on as u8;
+            prev[k] = fl;
+            let a = if on { a_active } else { a_quiet };
             floor[k] = (fl + a * (power[k] - fl)).max(1e-30);
         }
+        any != 0
     }
 }
 
