@@ -6,6 +6,7 @@
 //! end, and at most [`MAX_TRANSMISSIONS`] transmissions are kept for the report.
 
 use std::path::Path;
+use std::sync::mpsc;
 
 use num_complex::Complex;
 
@@ -48,7 +49,15 @@ pub fn analyze_path_with_progress(
     }
 }
 
+/// Blocks in flight between the reading thread and the analysis: one being analysed, one
+/// read ahead, one being filled. Memory stays flat: the same buffers go round.
+const BLOCKS_IN_FLIGHT: usize = 3;
+
 /// Streams an IQ source through the whole pipeline.
+///
+/// The source is read (and its samples decoded) on a second thread while the analysis runs
+/// on this one, so the two overlap on a machine with more than one core; the analysis sees the
+/// same blocks in the same order either way.
 pub fn analyze_iq(
     mut src: Box<dyn IqSource>,
     opts: &AnalyzeOptions,
@@ -56,20 +65,53 @@ pub fn analyze_iq(
 ) -> Result<Report, SourceError> {
     let info = src.info().clone();
     let mut analyzer = StreamAnalyzer::new(&info, opts.ppm);
-    let mut block = vec![Complex::new(0.0f32, 0.0); BLOCK_SAMPLES];
-    loop {
-        let n = src.read(&mut block)?;
-        if n == 0 {
-            break;
+    let warnings = std::thread::scope(|scope| -> Result<Vec<String>, SourceError> {
+        type Filled = Result<(Vec<Complex<f32>>, usize), SourceError>;
+        let (full_tx, full_rx) = mpsc::sync_channel::<Filled>(BLOCKS_IN_FLIGHT);
+        let (empty_tx, empty_rx) = mpsc::channel::<Vec<Complex<f32>>>();
+        for _ in 0..BLOCKS_IN_FLIGHT {
+            // Cannot fail: the receiver is alive.
+            let _ = empty_tx.send(vec![Complex::new(0.0f32, 0.0); BLOCK_SAMPLES]);
         }
-        analyzer.push(&block[..n]);
-        if let Some(total) = info.total_samples.filter(|&t| t > 0) {
-            progress((analyzer.samples() as f64 / total as f64).min(1.0));
+        let reader = scope.spawn(move || {
+            // Ends at the end of the stream, on an error (passed on), or when the analysis
+            // stops taking blocks.
+            while let Ok(mut block) = empty_rx.recv() {
+                let msg = src.read(&mut block).map(|n| (block, n));
+                let stop = matches!(msg, Ok((_, 0)) | Err(_));
+                if full_tx.send(msg).is_err() || stop {
+                    break;
+                }
+            }
+            src
+        });
+        let mut result = Ok(());
+        for msg in full_rx.iter() {
+            match msg {
+                Ok((_, 0)) => break,
+                Ok((block, n)) => {
+                    analyzer.push(&block[..n]);
+                    if let Some(total) = info.total_samples.filter(|&t| t > 0) {
+                        progress((analyzer.samples() as f64 / total as f64).min(1.0));
+                    }
+                    let _ = empty_tx.send(block);
+                }
+                Err(e) => {
+                    result = Err(e);
+                    break;
+                }
+            }
         }
-    }
+        drop(empty_tx);
+        drop(full_rx);
+        let src = reader
+            .join()
+            .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+        result.map(|()| src.warnings())
+    })?;
     analyzer.finish();
     progress(1.0);
-    Ok(analyzer.into_report(src.warnings()))
+    Ok(analyzer.into_report(warnings))
 }
 
 /// The streaming analysis of one IQ stream: push blocks, read the transmissions as they

@@ -85,8 +85,9 @@ impl OpenBurst {
 
     /// Adds the next samples of the stream.
     pub fn feed(&mut self, x: &[Complex<f32>]) {
-        self.mixed.clear();
-        self.nco.mix_into(x, &mut self.mixed);
+        // Resized only when the block length changes: no zero-filling per block.
+        self.mixed.resize(x.len(), Complex::new(0.0, 0.0));
+        self.nco.mix(x, &mut self.mixed);
         self.dec.process(&self.mixed, &mut self.samples);
         self.samples.truncate(self.max_samples);
     }

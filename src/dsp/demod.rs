@@ -564,28 +564,24 @@ impl Channel {
     }
 }
 
-/// Centred moving average of odd length `l`.
+/// Centred moving average of odd length `l`; the first and last `l / 2` values are kept.
 fn boxcar(v: &[f32], l: usize) -> Vec<f32> {
     if l <= 1 || v.len() < l {
         return v.to_vec();
     }
     let half = l / 2;
-    let mut out = vec![0.0f32; v.len()];
-    let mut acc = 0.0f64;
+    let n = v.len();
+    let mut out = v.to_vec();
     let inv = 1.0 / l as f64;
     // Prefix of the first window.
+    let mut acc = 0.0f64;
     for &x in &v[..l] {
         acc += x as f64;
     }
-    for (i, o) in out.iter_mut().enumerate() {
-        if i > half && i + half < v.len() {
-            acc += v[i + half] as f64 - v[i - half - 1] as f64;
-        }
-        *o = if i < half || i + half >= v.len() {
-            v[i]
-        } else {
-            (acc * inv) as f32
-        };
+    out[half] = (acc * inv) as f32;
+    for i in half + 1..n - half {
+        acc += v[i + half] as f64 - v[i - half - 1] as f64;
+        out[i] = (acc * inv) as f32;
     }
     out
 }

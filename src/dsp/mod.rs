@@ -126,6 +126,8 @@ pub struct BurstProcessor {
     processed: u64,
     bursts: Vec<OpenBurst>,
     runs: Vec<Run>,
+    /// Per run of the current frame: matched to an open burst (kept to avoid reallocation).
+    used: Vec<bool>,
     planner: FftPlanner<f32>,
     match_bins: usize,
     hang_min_frames: u64,
@@ -155,6 +157,7 @@ impl BurstProcessor {
             processed: 0,
             bursts: Vec::new(),
             runs: Vec::new(),
+            used: Vec::new(),
             planner: FftPlanner::new(),
             match_bins: ((MATCH_HZ * n as f64 / fs).ceil() as usize).max(2),
             hang_min_frames: (HANG_MIN_S / frame_s).ceil() as u64,
@@ -178,8 +181,11 @@ impl BurstProcessor {
             rest = &rest[take..];
             if self.pending.len() == self.n {
                 let frame = std::mem::take(&mut self.pending);
-                self.store_frame(frame, out);
-                self.pending = Vec::with_capacity(self.n);
+                // The frame leaving the ring becomes the next pending one: no allocation.
+                let mut spare = self.store_frame(frame, out);
+                spare.clear();
+                spare.reserve(self.n);
+                self.pending = spare;
             }
         }
         out[first_new..].sort_by(|a, b| a.pulses.start_s.total_cmp(&b.pulses.start_s));
@@ -291,10 +297,15 @@ impl BurstProcessor {
         self.det.ready() && self.det.dc_floor_ratio() > demod::DC_LINE_RATIO
     }
 
-    fn store_frame(&mut self, frame: Vec<Complex<f32>>, out: &mut Vec<DetectedTransmission>) {
+    /// Stores and analyses a frame; returns the frame it replaced in the ring.
+    fn store_frame(
+        &mut self,
+        frame: Vec<Complex<f32>>,
+        out: &mut Vec<DetectedTransmission>,
+    ) -> Vec<Complex<f32>> {
         let f = self.frames;
         let slot = (f % self.ring.len() as u64) as usize;
-        self.ring[slot] = frame;
+        let evicted = std::mem::replace(&mut self.ring[slot], frame);
         self.frames += 1;
         if !self.det.ready() {
             let frame = std::mem::take(&mut self.ring[slot]);
@@ -305,9 +316,10 @@ impl BurstProcessor {
                     self.analyse(g, out);
                 }
             }
-            return;
+            return evicted;
         }
         self.analyse(f, out);
+        evicted
     }
 
     fn analyse(&mut self, f: u64, out: &mut Vec<DetectedTransmission>) {
@@ -317,7 +329,9 @@ impl BurstProcessor {
         self.det.frame(&frame, &mut self.runs);
         self.processed = f + 1;
         let m = self.match_bins;
-        let mut used = vec![false; self.runs.len()];
+        let mut used = std::mem::take(&mut self.used);
+        used.clear();
+        used.resize(self.runs.len(), false);
         for b in &mut self.bursts {
             let mut strong = false;
             let mut hit = false;
@@ -372,6 +386,7 @@ impl BurstProcessor {
             }
             self.bursts.push(b);
         }
+        self.used = used;
         for b in &mut self.bursts {
             b.feed(&frame);
         }
