@@ -64,7 +64,13 @@ pub fn analyze_iq(
     progress: &mut dyn FnMut(f64),
 ) -> Result<Report, SourceError> {
     let info = src.info().clone();
-    let mut analyzer = StreamAnalyzer::new(&info, opts.ppm);
+    // Closed bursts are demodulated on a third thread when there is a core for it.
+    let parallel = std::thread::available_parallelism().is_ok_and(|n| n.get() > 1);
+    let mut analyzer = if parallel {
+        StreamAnalyzer::with_worker(&info, opts.ppm)
+    } else {
+        StreamAnalyzer::new(&info, opts.ppm)
+    };
     let warnings = std::thread::scope(|scope| -> Result<Vec<String>, SourceError> {
         type Filled = Result<(Vec<Complex<f32>>, usize), SourceError>;
         let (full_tx, full_rx) = mpsc::sync_channel::<Filled>(BLOCKS_IN_FLIGHT);
@@ -128,9 +134,20 @@ pub struct StreamAnalyzer {
 impl StreamAnalyzer {
     /// An analyzer for a stream described by `info`; `ppm` corrects reported frequencies.
     pub fn new(info: &StreamInfo, ppm: f64) -> Self {
+        Self::with_front(info, ppm, BurstProcessor::new)
+    }
+
+    /// As [`StreamAnalyzer::new`], demodulating on a second thread
+    /// ([`BurstProcessor::with_worker`]): the same transmissions in the same report, but each
+    /// [`push`](Self::push) returns those completed some blocks earlier. For whole files.
+    pub fn with_worker(info: &StreamInfo, ppm: f64) -> Self {
+        Self::with_front(info, ppm, BurstProcessor::with_worker)
+    }
+
+    fn with_front(info: &StreamInfo, ppm: f64, front: fn(DspConfig) -> BurstProcessor) -> Self {
         StreamAnalyzer {
             info: info.clone(),
-            front: BurstProcessor::new(DspConfig {
+            front: front(DspConfig {
                 sample_rate_hz: info.sample_rate_hz,
             }),
             detected: Vec::new(),

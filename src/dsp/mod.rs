@@ -13,6 +13,8 @@
 //! [`HANG_MAX_S`], so it does not close inside a transmission; [`demod`] then measures it, demodulates it and splits
 //! its pulses into transmissions by the gap rule of [`split`].
 
+use std::sync::mpsc;
+
 use num_complex::Complex;
 use rustfft::FftPlanner;
 use serde::Serialize;
@@ -128,7 +130,7 @@ pub struct BurstProcessor {
     runs: Vec<Run>,
     /// Per run of the current frame: matched to an open burst (kept to avoid reallocation).
     used: Vec<bool>,
-    planner: FftPlanner<f32>,
+    demod: Demodulation,
     match_bins: usize,
     hang_min_frames: u64,
     hang_max_frames: u64,
@@ -158,12 +160,29 @@ impl BurstProcessor {
             bursts: Vec::new(),
             runs: Vec::new(),
             used: Vec::new(),
-            planner: FftPlanner::new(),
+            demod: Demodulation::Inline(FftPlanner::new()),
             match_bins: ((MATCH_HZ * n as f64 / fs).ceil() as usize).max(2),
             hang_min_frames: (HANG_MIN_S / frame_s).ceil() as u64,
             hang_max_frames: (HANG_MAX_S / frame_s).ceil() as u64,
             recent: Vec::new(),
         }
+    }
+
+    /// As [`BurstProcessor::new`], demodulating closed bursts on a second thread while the
+    /// front end goes on with the stream.
+    ///
+    /// The transmissions are the same as without the thread, in the same order, but they come
+    /// out later: those of a burst closed by one [`push`](Self::push) appear in a later push
+    /// or in [`finish`](Self::finish). At most [`WORKER_QUEUE`] batches of closed bursts wait
+    /// for the thread (the front end waits when the queue is full), so memory stays bounded.
+    /// Meant for file analysis on a machine with more than one core; a live display wants
+    /// each transmission as soon as possible and uses [`BurstProcessor::new`].
+    pub fn with_worker(config: DspConfig) -> Self {
+        let mut p = Self::new(config);
+        if let Some(w) = Worker::spawn() {
+            p.demod = Demodulation::Worker(w);
+        }
+        p
     }
 
     /// The settings in use.
@@ -188,6 +207,7 @@ impl BurstProcessor {
                 self.pending = spare;
             }
         }
+        self.collect(false, out);
         out[first_new..].sort_by(|a, b| a.pulses.start_s.total_cmp(&b.pulses.start_s));
     }
 
@@ -220,30 +240,40 @@ impl BurstProcessor {
             })
             .collect();
         self.emit(caps, out);
+        self.collect(true, out);
         out[first_new..].sort_by(|a, b| a.pulses.start_s.total_cmp(&b.pulses.start_s));
     }
 
     /// Demodulates closed bursts. Two bursts opened on the two tones of one FSK signal (or on
     /// a key click beside a carrier) demodulate the same transmission: a transmission starting
     /// within [`DUPLICATE_S`] of one already reported, on the same carrier, is dropped.
+    ///
+    /// With a worker thread the demodulation is queued here and its results are checked
+    /// against the transmissions already reported by [`Self::collect`], in the same order.
     fn emit(&mut self, caps: Vec<demod::Capture>, out: &mut Vec<DetectedTransmission>) {
-        let mut found = Vec::new();
-        let mut tones = Vec::new();
-        let mut t_min = f64::INFINITY;
-        for cap in &caps {
-            demod::demodulate(cap, &mut self.planner, &mut found, &mut tones);
-            t_min = t_min.min(cap.t0_s);
+        match &mut self.demod {
+            Demodulation::Inline(planner) => {
+                let batch = demodulate_batch(&caps, planner);
+                self.keep_new(batch, out);
+            }
+            Demodulation::Worker(w) => w.send(caps),
         }
-        merge::merge_tone_pairs(&mut found, tones);
-        let mut found: Vec<DetectedTransmission> = found.into_iter().map(|c| c.t).collect();
-        // FSK first, then the most complete (most pulses), then by SNR: the best view of a
-        // transmission is the one kept.
-        found.sort_by(|a, b| {
-            (b.modulation == Modulation::Fsk)
-                .cmp(&(a.modulation == Modulation::Fsk))
-                .then(b.pulses.pulses.len().cmp(&a.pulses.pulses.len()))
-                .then(b.snr_db.total_cmp(&a.snr_db))
-        });
+    }
+
+    /// Takes the worker's finished batches (all of them, waiting, when `wait`).
+    fn collect(&mut self, wait: bool, out: &mut Vec<DetectedTransmission>) {
+        if let Demodulation::Worker(w) = &mut self.demod {
+            let batches = w.receive(wait);
+            for batch in batches {
+                self.keep_new(batch, out);
+            }
+        }
+    }
+
+    /// Appends the transmissions of a demodulated batch that are not duplicates of ones
+    /// already reported.
+    fn keep_new(&mut self, batch: Batch, out: &mut Vec<DetectedTransmission>) {
+        let Batch { found, t_min } = batch;
         let horizon = t_min - 2.0 * burst::MAX_BURST_S;
         self.recent.retain(|r| r.start > horizon);
         for t in found {
@@ -433,6 +463,135 @@ impl BurstProcessor {
     }
 }
 
+/// Closed bursts waiting for the worker thread, at most (batches of bursts closed together).
+pub const WORKER_QUEUE: usize = 3;
+
+/// Where closed bursts are demodulated.
+enum Demodulation {
+    /// On the calling thread.
+    Inline(FftPlanner<f32>),
+    /// On a worker thread, in order.
+    Worker(Worker),
+}
+
+/// The transmissions demodulated from bursts closed together, best view first.
+struct Batch {
+    found: Vec<DetectedTransmission>,
+    /// Earliest start of the batch's channels, s.
+    t_min: f64,
+}
+
+/// Demodulates bursts closed together, merges pairs of FSK tones and orders the results for
+/// the duplicate check: FSK first, then the most complete (most pulses), then by SNR, so the
+/// best view of a transmission is the one kept.
+fn demodulate_batch(caps: &[demod::Capture], planner: &mut FftPlanner<f32>) -> Batch {
+    let mut found = Vec::new();
+    let mut tones = Vec::new();
+    let mut t_min = f64::INFINITY;
+    for cap in caps {
+        demod::demodulate(cap, planner, &mut found, &mut tones);
+        t_min = t_min.min(cap.t0_s);
+    }
+    merge::merge_tone_pairs(&mut found, tones);
+    let mut found: Vec<DetectedTransmission> = found.into_iter().map(|c| c.t).collect();
+    found.sort_by(|a, b| {
+        (b.modulation == Modulation::Fsk)
+            .cmp(&(a.modulation == Modulation::Fsk))
+            .then(b.pulses.pulses.len().cmp(&a.pulses.pulses.len()))
+            .then(b.snr_db.total_cmp(&a.snr_db))
+    });
+    Batch { found, t_min }
+}
+
+/// A thread demodulating batches of closed bursts first in, first out.
+struct Worker {
+    jobs: Option<mpsc::SyncSender<Vec<demod::Capture>>>,
+    results: mpsc::Receiver<Batch>,
+    /// Batches sent and not yet received.
+    in_flight: usize,
+    handle: Option<std::thread::JoinHandle<()>>,
+}
+
+impl Worker {
+    /// Starts the thread; `None` when the system cannot start one.
+    fn spawn() -> Option<Self> {
+        let (jobs, job_rx) = mpsc::sync_channel::<Vec<demod::Capture>>(WORKER_QUEUE);
+        let (result_tx, results) = mpsc::channel();
+        let handle = std::thread::Builder::new()
+            .name("demodulation".into())
+            .spawn(move || {
+                let mut planner = FftPlanner::new();
+                for caps in job_rx {
+                    if result_tx
+                        .send(demodulate_batch(&caps, &mut planner))
+                        .is_err()
+                    {
+                        break;
+                    }
+                }
+            })
+            .ok()?;
+        Some(Worker {
+            jobs: Some(jobs),
+            results,
+            in_flight: 0,
+            handle: Some(handle),
+        })
+    }
+
+    /// Queues a batch, waiting while the queue is full.
+    fn send(&mut self, caps: Vec<demod::Capture>) {
+        let sent = self.jobs.as_ref().is_some_and(|tx| tx.send(caps).is_ok());
+        if !sent {
+            self.raise();
+        }
+        self.in_flight += 1;
+    }
+
+    /// The batches finished so far, in the order sent; with `wait`, every batch sent.
+    fn receive(&mut self, wait: bool) -> Vec<Batch> {
+        let mut done = Vec::new();
+        while self.in_flight > 0 {
+            let batch = if wait {
+                self.results.recv().ok()
+            } else {
+                match self.results.try_recv() {
+                    Ok(b) => Some(b),
+                    Err(mpsc::TryRecvError::Empty) => break,
+                    Err(mpsc::TryRecvError::Disconnected) => None,
+                }
+            };
+            match batch {
+                Some(b) => {
+                    self.in_flight -= 1;
+                    done.push(b);
+                }
+                None => self.raise(),
+            }
+        }
+        done
+    }
+
+    /// The thread stopped early, which only a panic does: the panic goes on here.
+    fn raise(&mut self) -> ! {
+        self.jobs = None;
+        match self.handle.take().map(|h| h.join()) {
+            Some(Err(panic)) => std::panic::resume_unwind(panic),
+            _ => panic!("the demodulation thread stopped"),
+        }
+    }
+}
+
+impl Drop for Worker {
+    fn drop(&mut self) {
+        // Closing the queue ends the thread once it has finished its batch.
+        self.jobs = None;
+        if let Some(h) = self.handle.take() {
+            let _ = h.join();
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -522,6 +681,72 @@ mod tests {
         }
         p.finish(&mut out);
         out
+    }
+
+    /// Transmissions from a processor on `x` pushed in blocks of `block`, in time order.
+    fn run_with(
+        mut p: BurstProcessor,
+        x: &[Complex<f32>],
+        block: usize,
+    ) -> Vec<DetectedTransmission> {
+        let mut out = Vec::new();
+        for b in x.chunks(block) {
+            p.push(b, &mut out);
+        }
+        p.finish(&mut out);
+        out.sort_by(|a, b| {
+            a.pulses
+                .start_s
+                .total_cmp(&b.pulses.start_s)
+                .then(a.freq_offset_hz.total_cmp(&b.freq_offset_hz))
+        });
+        out
+    }
+
+    #[test]
+    fn worker_thread_finds_the_same_transmissions() {
+        let fs = 1_024_000.0;
+        // Presses one after another and two at once on different carriers, OOK and FSK.
+        let mut fsk = Vec::new();
+        for (i, &v) in bits(13, 120).iter().enumerate() {
+            if v {
+                fsk.push((900_000.0 + i as f64 * 500.0, 500.0));
+            }
+        }
+        let signals = [
+            (
+                -150_000.0,
+                5.0,
+                keeloq_marks(400.0, &bits(5, 66), 50_000.0),
+                0.0,
+            ),
+            (
+                120_000.0,
+                5.0,
+                keeloq_marks(300.0, &bits(6, 66), 70_000.0),
+                0.0,
+            ),
+            (
+                30_000.0,
+                0.0,
+                keeloq_marks(400.0, &bits(7, 66), 400_000.0),
+                0.0,
+            ),
+            (-60_000.0, 10.0, fsk, 20_000.0),
+        ];
+        let x = synth(fs, 1.2, 1e-3, &signals, 21);
+        let cfg = DspConfig { sample_rate_hz: fs };
+        let inline = run_with(BurstProcessor::new(cfg.clone()), &x, 10_000);
+        assert!(inline.len() >= 4, "{inline:#?}");
+        for block in [777, 10_000, 262_144] {
+            let threaded = run_with(BurstProcessor::with_worker(cfg.clone()), &x, block);
+            assert_eq!(threaded, inline, "blocks of {block}");
+        }
+        // Dropped before the end of the stream, with bursts queued: the thread ends.
+        let mut p = BurstProcessor::with_worker(cfg);
+        let mut out = Vec::new();
+        p.push(&x[..x.len() / 2], &mut out);
+        drop(p);
     }
 
     /// Largest error (µs) of mark and gap widths against the keyed marks.
