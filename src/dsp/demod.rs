@@ -609,24 +609,36 @@ fn is_bimodal(v: &[f32], c: &Clusters) -> bool {
     4 * m < a.min(b)
 }
 
+/// Values taken for [`two_clusters`] from a series of `n`: every `cluster_stride(n)`-th.
+fn cluster_stride(n: usize) -> usize {
+    (n / 20_000).max(1)
+}
+
 fn two_clusters(v: &[f32]) -> Option<Clusters> {
     if v.len() < 16 {
         return None;
     }
-    let stride = (v.len() / 20_000).max(1);
     let s: Vec<f32> = v
         .iter()
-        .step_by(stride)
+        .step_by(cluster_stride(v.len()))
         .copied()
         .filter(|x| x.is_finite())
         .collect();
+    clusters_of(s)
+}
+
+/// [`two_clusters`] of the (finite) values taken.
+fn clusters_of(s: Vec<f32>) -> Option<Clusters> {
     if s.len() < 16 {
         return None;
     }
     let mut sorted = s.clone();
     let (a, b) = (sorted.len() / 20, sorted.len() - 1 - sorted.len() / 20);
-    let mut lo = *sorted.select_nth_unstable_by(a, |x, y| x.total_cmp(y)).1;
-    let mut hi = *sorted.select_nth_unstable_by(b, |x, y| x.total_cmp(y)).1;
+    let (_, &mut mut lo, above) = sorted.select_nth_unstable_by(a, |x, y| x.total_cmp(y));
+    // The b-th smallest is among the values above the a-th.
+    let mut hi = *above
+        .select_nth_unstable_by(b - a - 1, |x, y| x.total_cmp(y))
+        .1;
     if hi.partial_cmp(&lo) != Some(std::cmp::Ordering::Greater) {
         return None;
     }
@@ -670,20 +682,73 @@ fn two_clusters(v: &[f32]) -> Option<Clusters> {
     })
 }
 
+/// A power in dB, floored at −300 dB.
+fn power_db(p: f32) -> f32 {
+    10.0 * p.max(1e-30).log10()
+}
+
+/// The smallest power `p` with `power_db(p) >= t`, so that for any `p ≥ 1e-30`,
+/// `power_db(p) < t` exactly when `p < power_at_db(t)` (`power_db` never decreases).
+fn power_at_db(t: f32) -> f32 {
+    if t.is_nan() {
+        return f32::NAN;
+    }
+    if power_db(1e-30) >= t {
+        return 1e-30;
+    }
+    if power_db(f32::MAX) < t {
+        return f32::INFINITY;
+    }
+    // Bisection over the ordered bit patterns of positive floats: power_db(lo) < t ≤
+    // power_db(hi), starting from an estimate and widening until the bracket holds.
+    let guess = 10f64.powf(t as f64 / 10.0).clamp(1e-30, f32::MAX as f64) as f32;
+    let (mut lo, mut hi) = (guess.to_bits(), guess.to_bits());
+    let mut step = 1u32;
+    while lo > 1e-30f32.to_bits() && power_db(f32::from_bits(lo)) >= t {
+        lo = lo.saturating_sub(step).max(1e-30f32.to_bits());
+        step = step.saturating_mul(2);
+    }
+    step = 1;
+    while hi < f32::MAX.to_bits() && power_db(f32::from_bits(hi)) < t {
+        hi = hi.saturating_add(step).min(f32::MAX.to_bits());
+        step = step.saturating_mul(2);
+    }
+    while hi - lo > 1 {
+        let mid = lo + (hi - lo) / 2;
+        if power_db(f32::from_bits(mid)) < t {
+            lo = mid;
+        } else {
+            hi = mid;
+        }
+    }
+    f32::from_bits(hi)
+}
+
 /// Slices the smoothed power into carrier-on intervals (fractional sample indices).
 fn slice_power(power: &[f32], l: usize, glitch: f64) -> Vec<(f64, f64)> {
     let ps = boxcar(power, l);
-    let db: Vec<f32> = ps.iter().map(|&p| 10.0 * p.max(1e-30).log10()).collect();
-    let Some(c) = two_clusters(&db) else {
+    // The levels are clustered in dB, from the values two_clusters would take.
+    if ps.len() < 16 {
+        return Vec::new();
+    }
+    let db: Vec<f32> = ps
+        .iter()
+        .step_by(cluster_stride(ps.len()))
+        .map(|&p| power_db(p))
+        .filter(|x| x.is_finite())
+        .collect();
+    let Some(c) = clusters_of(db) else {
         return Vec::new();
     };
     if c.hi - c.lo < 3.0 {
         return Vec::new();
     }
     let t = (c.lo + c.hi) / 2.0;
+    // Below `t` dB is below `p_t` in power: one threshold instead of a logarithm a sample.
+    let p_t = power_at_db(t);
     let (mut sl, mut nl, mut sh, mut nh) = (0.0f64, 0usize, 0.0f64, 0usize);
-    for (&d, &p) in db.iter().zip(&ps) {
-        if d < t {
+    for &p in &ps {
+        if p.max(1e-30) < p_t {
             sl += p as f64;
             nl += 1;
         } else {
@@ -820,6 +885,47 @@ fn shortest_width(m: &[(f64, f64)]) -> Option<f64> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn power_threshold_matches_the_db_comparison() {
+        // Every power and threshold, including the ends of the range and values next to the
+        // threshold: comparing powers gives what comparing their dB values gives.
+        let mut x = 0x2545_F491_4F6C_DD1Du64;
+        let mut next = || {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            x
+        };
+        let mut ts: Vec<f32> = vec![
+            -300.0, -299.9, -120.0, -3.0, 0.0, 0.0001, 12.5, 383.0, 400.0,
+        ];
+        for _ in 0..200 {
+            ts.push((next() % 4_000_000) as f32 / 10_000.0 - 320.0);
+        }
+        for t in ts {
+            let p_t = power_at_db(t);
+            let mut ps = vec![0.0, 1e-38, 1e-30, 1e-12, 1.0, 1e30, f32::MAX, f32::INFINITY];
+            if p_t.is_finite() {
+                for k in 1..4u32 {
+                    ps.push(f32::from_bits(p_t.to_bits() - k));
+                    ps.push(f32::from_bits(p_t.to_bits() + k));
+                }
+                ps.push(p_t);
+            }
+            for _ in 0..200 {
+                ps.push(10f32.powf((next() % 700) as f32 / 10.0 - 35.0));
+            }
+            for p in ps {
+                assert_eq!(
+                    power_db(p) < t,
+                    p.max(1e-30) < p_t,
+                    "p {p:e} ({} dB), t {t} dB, threshold {p_t:e}",
+                    power_db(p)
+                );
+            }
+        }
+    }
 
     #[test]
     fn boxcar_is_centred() {
