@@ -225,8 +225,23 @@ impl BurstProcessor {
         let mut tones = Vec::new();
         let mut t_min = f64::INFINITY;
         for cap in &caps {
+            let (f0, t0) = (found.len(), tones.len());
             demod::demodulate(cap, &mut self.planner, &mut found, &mut tones);
             t_min = t_min.min(cap.t0_s);
+            // A signal found far from the capture's own carrier (a burst opened on a spur
+            // or splatter sees a strong key elsewhere in its channel) and that a burst still
+            // open has been recording since before it began: that burst will report the
+            // whole of it, so this partial view is not reported first.
+            for (list, from) in [(&mut found, f0), (&mut tones, t0)] {
+                let mut k = from;
+                while k < list.len() {
+                    if self.held_by_open_burst(cap.shift_hz, &list[k].t) {
+                        list.remove(k);
+                    } else {
+                        k += 1;
+                    }
+                }
+            }
         }
         merge::merge_tone_pairs(&mut found, tones);
         let mut found: Vec<DetectedTransmission> = found.into_iter().map(|c| c.t).collect();
@@ -279,6 +294,21 @@ impl BurstProcessor {
                 out.push(t);
             }
         }
+    }
+
+    /// True when `t`, found in a channel centred on `shift_hz`, lies outside that channel's
+    /// own carrier and inside the band of a burst still open that started recording before
+    /// `t` began.
+    fn held_by_open_burst(&self, shift_hz: f64, t: &DetectedTransmission) -> bool {
+        if (t.freq_offset_hz - shift_hz).abs() <= MATCH_HZ {
+            return false;
+        }
+        self.bursts.iter().any(|b| {
+            let lo = self.det.bin_hz(b.lo_bin as f64, self.fs) - MATCH_HZ;
+            let hi = self.det.bin_hz(b.hi_bin as f64, self.fs) + MATCH_HZ;
+            let since_s = (b.first_frame * self.n as u64) as f64 / self.fs;
+            (lo..=hi).contains(&t.freq_offset_hz) && since_s <= t.pulses.start_s
+        })
     }
 
     fn noise_density(&self) -> f64 {
