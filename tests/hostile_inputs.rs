@@ -76,7 +76,11 @@ fn open_and_read(path: &Path, ov: &Overrides) -> Outcome {
                 match src.read(&mut buf) {
                     Ok(0) => break,
                     Ok(k) => {
-                        assert!(buf[..k].iter().all(|c| c.re.is_finite() && c.im.is_finite()));
+                        assert!(
+                            buf[..k]
+                                .iter()
+                                .all(|c| c.re.is_finite() && c.im.is_finite())
+                        );
                         n += k as u64;
                     }
                     Err(e) => return Outcome::Error(e.to_string()),
@@ -113,10 +117,18 @@ fn assert_clear(path: &Path, outcome: &Outcome, full_samples: Option<u64>) {
         }
         Outcome::Samples(n, total, _) => {
             if let Some(total) = total {
-                assert!(n <= total, "{}: {n} samples read, {total} promised", path.display());
+                assert!(
+                    n <= total,
+                    "{}: {n} samples read, {total} promised",
+                    path.display()
+                );
             }
             if let Some(full) = full_samples {
-                assert!(*n <= full, "{}: {n} samples from a cut file of {full}", path.display());
+                assert!(
+                    *n <= full,
+                    "{}: {n} samples from a cut file of {full}",
+                    path.display()
+                );
             }
         }
         Outcome::Trains(n) => assert!(*n > 0),
@@ -141,7 +153,11 @@ fn valid_files(dir: &Path) -> Vec<PathBuf> {
             .args(["--pre", "0.02s", "--post", "0.02s", "--seed", "7"])
             .output()
             .unwrap();
-        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
         files.push(p);
     }
     // A SigMF archive of the pair.
@@ -159,7 +175,11 @@ fn valid_files(dir: &Path) -> Vec<PathBuf> {
     for _ in 0..3 {
         ook.push_str(";ook 25 pulses\n;centerfreq 433920000 Hz\n;samplerate 250000 Hz\n");
         for k in 0..24 {
-            ook.push_str(if k % 3 == 0 { "1050 350\n" } else { "350 1050\n" });
+            ook.push_str(if k % 3 == 0 {
+                "1050 350\n"
+            } else {
+                "350 1050\n"
+            });
         }
         ook.push_str("350 10850\n;end\n");
     }
@@ -174,7 +194,11 @@ fn valid_files(dir: &Path) -> Vec<PathBuf> {
     for _ in 0..3 {
         sub.push_str("RAW_Data:");
         for k in 0..24 {
-            sub.push_str(if k % 3 == 0 { " 1050 -350" } else { " 350 -1050" });
+            sub.push_str(if k % 3 == 0 {
+                " 1050 -350"
+            } else {
+                " 350 -1050"
+            });
         }
         sub.push_str(" 350 -10850\n");
     }
@@ -239,7 +263,10 @@ fn truncated_sigmf_data_gives_the_whole_samples_left_or_an_error_when_the_meta_s
     bounded("truncated SigMF data", || {
         let dir = scratch("sigmfcut");
         let files = valid_files(&dir);
-        let meta = files.iter().find(|p| p.extension().unwrap() == "sigmf-meta").unwrap();
+        let meta = files
+            .iter()
+            .find(|p| p.extension().unwrap() == "sigmf-meta")
+            .unwrap();
         let data_path = meta.with_extension("sigmf-data");
         let data = std::fs::read(&data_path).unwrap();
         std::fs::write(&data_path, &data[..data.len() / 2 + 3]).unwrap();
@@ -269,7 +296,10 @@ fn random_bytes_under_every_extension() {
             "sub",
         ];
         for ext in exts {
-            for (k, len) in [1usize, 2, 3, 12, 44, 512, 4096, 100_000].into_iter().enumerate() {
+            for (k, len) in [1usize, 2, 3, 12, 44, 512, 4096, 100_000]
+                .into_iter()
+                .enumerate()
+            {
                 let mut bytes = vec![0u8; len];
                 rng.fill_bytes(&mut bytes);
                 // Give some of them a plausible magic, so the parsers get past the first check.
@@ -315,12 +345,16 @@ fn a_100_mb_sigmf_meta_is_refused_without_reading_it() {
         let Outcome::Error(msg) = &outcome else {
             panic!("{outcome:?}")
         };
-        assert!(msg.contains("104857600 bytes") && msg.contains("limit"), "{msg}");
+        assert!(
+            msg.contains("104857600 bytes") && msg.contains("limit"),
+            "{msg}"
+        );
 
         // The same meta inside an archive, whose tar header declares the 100 MB.
         let ar = dir.join("big.sigmf");
         let mut b = tar::Builder::new(File::create(&ar).unwrap());
-        b.append_path_with_name(&meta, "big/big.sigmf-meta").unwrap();
+        b.append_path_with_name(&meta, "big/big.sigmf-meta")
+            .unwrap();
         b.finish().unwrap();
         drop(b);
         let outcome = open_and_read(&ar, &Overrides::default());
@@ -402,7 +436,11 @@ fn a_sub_with_a_billion_microsecond_duration() {
         let dir = scratch("subbig");
         let mut words = String::new();
         for k in 0..24 {
-            words.push_str(if k % 3 == 0 { " 1050 -350" } else { " 350 -1050" });
+            words.push_str(if k % 3 == 0 {
+                " 1050 -350"
+            } else {
+                " 350 -1050"
+            });
         }
         let head = "Filetype: Flipper SubGhz RAW File\nVersion: 1\nFrequency: 433920000\n\
                     Preset: FuriHalSubGhzPresetOok650Async\nProtocol: RAW\n";
@@ -420,17 +458,31 @@ fn a_sub_with_a_billion_microsecond_duration() {
             Input::Pulses(r) => r,
             Input::Iq(_) => panic!("IQ"),
         };
-        assert!(rec.warnings.iter().any(|w| w.contains("1000000000")), "{:?}", rec.warnings);
+        assert!(
+            rec.warnings.iter().any(|w| w.contains("1000000000")),
+            "{:?}",
+            rec.warnings
+        );
         for t in &rec.trains {
-            assert!(t.pulses.iter().all(|p| p.high_us < 2e6), "a billion-µs mark was kept");
-            assert!(t.pulses.iter().all(|p| p.low_us <= 1e8), "a silence was not clamped");
+            assert!(
+                t.pulses.iter().all(|p| p.high_us < 2e6),
+                "a billion-µs mark was kept"
+            );
+            assert!(
+                t.pulses.iter().all(|p| p.low_us <= 1e8),
+                "a silence was not clamped"
+            );
         }
         let report = analyze_path(&p, &AnalyzeOptions::default()).unwrap();
         assert!(!report.transmissions.is_empty());
         assert!(
             report.transmissions.iter().all(|t| t.duration_s < 10.0),
             "{:?}",
-            report.transmissions.iter().map(|t| t.duration_s).collect::<Vec<_>>()
+            report
+                .transmissions
+                .iter()
+                .map(|t| t.duration_s)
+                .collect::<Vec<_>>()
         );
 
         // A billion-µs mark and silence made of believable pieces: merged, then bounded.
@@ -450,8 +502,14 @@ fn a_sub_with_a_billion_microsecond_duration() {
             Input::Iq(_) => panic!("IQ"),
         };
         for t in &rec.trains {
-            assert!(t.pulses.iter().all(|p| p.high_us <= 1e6), "an unbounded mark");
-            assert!(t.pulses.iter().all(|p| p.low_us <= 1e8), "an unbounded silence");
+            assert!(
+                t.pulses.iter().all(|p| p.high_us <= 1e6),
+                "an unbounded mark"
+            );
+            assert!(
+                t.pulses.iter().all(|p| p.low_us <= 1e8),
+                "an unbounded silence"
+            );
             assert!(t.start_s < 1e4, "{}", t.start_s);
         }
 
@@ -469,7 +527,8 @@ fn an_ook_with_a_huge_width_and_a_10_mb_line() {
         let dir = scratch("ookbig");
         let p = dir.join("huge.ook");
         let mut f = File::create(&p).unwrap();
-        f.write_all(b";pulse data\n;ook 3 pulses\n1000000000000 500\n").unwrap();
+        f.write_all(b";pulse data\n;ook 3 pulses\n1000000000000 500\n")
+            .unwrap();
         f.write_all(&vec![b'7'; 10 << 20]).unwrap();
         f.write_all(b"\n").unwrap();
         for _ in 0..20 {
@@ -481,8 +540,17 @@ fn an_ook_with_a_huge_width_and_a_10_mb_line() {
             Input::Pulses(r) => r,
             Input::Iq(_) => panic!("IQ"),
         };
-        assert!(rec.warnings.iter().any(|w| w.contains("line 4")), "{:?}", rec.warnings);
-        assert!(rec.trains.iter().flat_map(|t| &t.pulses).all(|p| p.high_us < 1e9));
+        assert!(
+            rec.warnings.iter().any(|w| w.contains("line 4")),
+            "{:?}",
+            rec.warnings
+        );
+        assert!(
+            rec.trains
+                .iter()
+                .flat_map(|t| &t.pulses)
+                .all(|p| p.high_us < 1e9)
+        );
         assert!(rec.trains.iter().map(|t| t.pulses.len()).sum::<usize>() >= 21);
     });
 }
@@ -585,7 +653,11 @@ fn rtl_tcp_server_sends_garbage() {
         let mut src = RtlTcpSource::connect(&settings(&addr)).unwrap();
         let (n, e) = read_to_error(&mut src);
         assert_eq!(n, 50_000);
-        assert!(e.to_string().contains("closed the connection after 50000 samples"), "{e}");
+        assert!(
+            e.to_string()
+                .contains("closed the connection after 50000 samples"),
+            "{e}"
+        );
     });
 }
 
@@ -634,7 +706,11 @@ fn rtl_tcp_one_byte_reads_never_end_the_stream() {
         let mut src = RtlTcpSource::connect(&settings(&addr)).unwrap();
         let (n, e) = read_to_error(&mut src);
         assert_eq!(n, 2, "5 bytes are 2 whole samples");
-        assert!(e.to_string().contains("closed the connection after 2 samples"), "{e}");
+        assert!(
+            e.to_string()
+                .contains("closed the connection after 2 samples"),
+            "{e}"
+        );
     });
 }
 

@@ -34,15 +34,22 @@ fn bit_string(bits: &[bool]) -> String {
 }
 
 fn keeloq_word() -> impl Strategy<Value = KeeloqWord> {
-    (any::<u32>(), 0u32..(1 << 28), 1u8..16, any::<bool>(), any::<bool>()).prop_map(
-        |(hopping, serial, buttons, battery_low, repeat)| KeeloqWord {
-            hopping,
-            serial,
-            buttons,
-            battery_low,
-            repeat,
-        },
+    (
+        any::<u32>(),
+        0u32..(1 << 28),
+        1u8..16,
+        any::<bool>(),
+        any::<bool>(),
     )
+        .prop_map(
+            |(hopping, serial, buttons, battery_low, repeat)| KeeloqWord {
+                hopping,
+                serial,
+                buttons,
+                battery_low,
+                repeat,
+            },
+        )
 }
 
 fn trits() -> impl Strategy<Value = [Trit; PT2262_TRITS]> {
@@ -57,9 +64,7 @@ fn trits() -> impl Strategy<Value = [Trit; PT2262_TRITS]> {
 /// by definition also a valid PT2262 word, and is reported as one).
 fn ev1527_code() -> impl Strategy<Value = (u32, u8)> {
     (0u32..(1 << 20), 0u8..16).prop_filter("reads as a PT2262 word", |(a, d)| {
-        ev1527_bits(*a, *d)
-            .chunks(2)
-            .any(|p| p[0] && !p[1])
+        ev1527_bits(*a, *d).chunks(2).any(|p| p[0] && !p[1])
     })
 }
 
@@ -110,15 +115,27 @@ fn assert_decodes_to(transmissions: &[Transmission], truth: &Truth) -> Result<()
     let decoded: Vec<(&str, &str, u32)> = transmissions
         .iter()
         .flat_map(|t| &t.frames)
-        .filter_map(|f| f.protocol.as_deref().map(|p| (p, f.bits.as_str(), f.repeats)))
+        .filter_map(|f| {
+            f.protocol
+                .as_deref()
+                .map(|p| (p, f.bits.as_str(), f.repeats))
+        })
         .collect();
-    prop_assert!(!decoded.is_empty(), "nothing decoded; want {} {want}", truth.protocol);
+    prop_assert!(
+        !decoded.is_empty(),
+        "nothing decoded; want {} {want}",
+        truth.protocol
+    );
     for (p, bits, _) in &decoded {
         prop_assert_eq!(*p, truth.protocol);
         prop_assert_eq!(*bits, want.as_str());
     }
     let words: u32 = decoded.iter().map(|d| d.2).sum();
-    prop_assert!(words as usize <= truth.repeats, "{words} words from {}", truth.repeats);
+    prop_assert!(
+        words as usize <= truth.repeats,
+        "{words} words from {}",
+        truth.repeats
+    );
     Ok(())
 }
 
