@@ -121,3 +121,33 @@ fn a_10_minute_file_of_pure_clipping_keeps_memory_flat() {
     let long = clipping_peak_kib(600.0);
     assert_flat("clipping", short, long);
 }
+
+/// A transmission with no 10 ms gap for over two seconds (12 000 Manchester bits) keeps at most
+/// `MAX_PULSES_PER_TRANSMISSION` pulses and is marked truncated.
+#[test]
+fn a_transmission_longer_than_the_pulse_cap_is_cut_and_marked_truncated() {
+    use fobscope::pipeline::{AnalyzeOptions, MAX_PULSES_PER_TRANSMISSION, analyze_iq};
+    use fobscope::synth::{Burst, LineCode, Scene, coded_press};
+    let bits: Vec<bool> = (0..12_000u32)
+        .map(|k| k.wrapping_mul(2_654_435_761).rotate_left(7) & 1 == 1)
+        .collect();
+    let press = coded_press(&bits, LineCode::Manchester, 100.0, 1, 20_000.0);
+    let mut burst = Burst::new(0.0, press);
+    burst.level_dbfs = -20.0;
+    let mut scene = Scene::single(RATE, Some(433.92e6), burst, 0.1, 0.1);
+    scene.noise_dbfs = Some(-50.0);
+    let report = analyze_iq(
+        Box::new(scene.stream().unwrap()),
+        &AnalyzeOptions::default(),
+        &mut |_| {},
+    )
+    .unwrap();
+    let longest = report
+        .transmissions
+        .iter()
+        .max_by_key(|t| t.pulses)
+        .expect("a transmission");
+    assert_eq!(longest.pulses, MAX_PULSES_PER_TRANSMISSION);
+    assert_eq!(longest.train.pulses.len(), MAX_PULSES_PER_TRANSMISSION);
+    assert!(longest.truncated);
+}

@@ -34,13 +34,20 @@ pub fn open_and_drain(path: &std::path::Path, ov: &Overrides) {
                     Ok(0) | Err(_) => break,
                     Ok(n) => {
                         assert!(n <= block.len());
-                        assert!(block[..n].iter().all(|c| c.re.is_finite() && c.im.is_finite()));
+                        assert!(
+                            block[..n]
+                                .iter()
+                                .all(|c| c.re.is_finite() && c.im.is_finite())
+                        );
                         total += n as u64;
                     }
                 }
             }
             if let Some(claimed) = src.info().total_samples {
-                assert!(total <= claimed, "read {total} samples, the header said {claimed}");
+                assert!(
+                    total <= claimed,
+                    "read {total} samples, the header said {claimed}"
+                );
             }
             let _ = src.warnings();
         }

@@ -28,7 +28,8 @@ fuzz_target!(|data: &[u8]| {
     let addr = listener.local_addr().unwrap();
     let server = std::thread::spawn(move || {
         let (mut s, _) = listener.accept().unwrap();
-        s.set_read_timeout(Some(Duration::from_millis(200))).unwrap();
+        s.set_read_timeout(Some(Duration::from_millis(200)))
+            .unwrap();
         for p in payload.chunks(piece) {
             if s.write_all(p).is_err() {
                 return;
