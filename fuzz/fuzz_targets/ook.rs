@@ -12,11 +12,14 @@ fuzz_target!(|data: &[u8]| {
     let raw_name = String::from_utf8_lossy(&data[..split]);
     let _ = filename::parse_name(&raw_name);
     // A name the file system accepts: no separators or NULs, not too long, `.ook` extension.
-    let mut stem: String = raw_name
-        .chars()
-        .filter(|c| *c != '/' && *c != '\0')
-        .take(100)
-        .collect();
+    // (At most 200 bytes: file names are limited to 255 bytes, not characters.)
+    let mut stem = String::new();
+    for c in raw_name.chars().filter(|c| *c != '/' && *c != '\0') {
+        if stem.len() + c.len_utf8() > 200 {
+            break;
+        }
+        stem.push(c);
+    }
     if stem.is_empty() || stem == "." || stem == ".." {
         stem = "x".into();
     }
