@@ -22,6 +22,12 @@ use crate::source::{
 /// Most transmissions one report keeps; later ones are counted in a warning, not stored.
 pub const MAX_TRANSMISSIONS: usize = 10_000;
 
+/// Most pulses kept for one transmission found in IQ samples; a longer one is cut there and
+/// marked truncated. A key-fob transmission (ended by a gap of 10 ms) holds a few hundred
+/// pulses; rtl_433 ends a package at 1200 (`PD_MAX_PULSES`). With [`MAX_TRANSMISSIONS`] this
+/// bounds the pulses a report holds (4096 × 8 bytes × 10 000 = 328 MB at the very worst).
+pub const MAX_PULSES_PER_TRANSMISSION: usize = 4096;
+
 /// Settings of one analysis.
 #[derive(Clone, Debug, Default)]
 pub struct AnalyzeOptions {
@@ -293,10 +299,14 @@ impl Collector {
     }
 
     fn take(&mut self, detected: &mut Vec<DetectedTransmission>) {
-        for d in detected.drain(..) {
+        for mut d in detected.drain(..) {
             if self.transmissions.len() >= MAX_TRANSMISSIONS {
                 self.dropped += 1;
                 continue;
+            }
+            if d.pulses.pulses.len() > MAX_PULSES_PER_TRANSMISSION {
+                d.pulses.pulses.truncate(MAX_PULSES_PER_TRANSMISSION);
+                d.truncated = true;
             }
             let freq_hz = self
                 .center_freq_hz

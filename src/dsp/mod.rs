@@ -251,12 +251,16 @@ impl BurstProcessor {
     /// With a worker thread the demodulation is queued here and its results are checked
     /// against the transmissions already reported by [`Self::collect`], in the same order.
     fn emit(&mut self, caps: Vec<demod::Capture>, out: &mut Vec<DetectedTransmission>) {
+        let job = Job {
+            caps,
+            held: self.open_bands(),
+        };
         match &mut self.demod {
             Demodulation::Inline(planner) => {
-                let batch = demodulate_batch(&caps, planner);
+                let batch = demodulate_batch(&job, planner);
                 self.keep_new(batch, out);
             }
-            Demodulation::Worker(w) => w.send(caps),
+            Demodulation::Worker(w) => w.send(job),
         }
     }
 
@@ -315,6 +319,18 @@ impl BurstProcessor {
                 out.push(t);
             }
         }
+    }
+
+    /// The bands of the bursts still open, and since when each has been recording.
+    fn open_bands(&self) -> Vec<OpenBand> {
+        self.bursts
+            .iter()
+            .map(|b| OpenBand {
+                lo_hz: self.det.bin_hz(b.lo_bin as f64, self.fs) - MATCH_HZ,
+                hi_hz: self.det.bin_hz(b.hi_bin as f64, self.fs) + MATCH_HZ,
+                since_s: (b.first_frame * self.n as u64) as f64 / self.fs,
+            })
+            .collect()
     }
 
     fn noise_density(&self) -> f64 {
@@ -474,6 +490,34 @@ enum Demodulation {
     Worker(Worker),
 }
 
+/// A burst still open when others closed: its band (with the [`MATCH_HZ`] margin) and the
+/// time it has been recording since, s.
+struct OpenBand {
+    lo_hz: f64,
+    hi_hz: f64,
+    since_s: f64,
+}
+
+/// Bursts closed together, and the bursts still open at that moment.
+struct Job {
+    caps: Vec<demod::Capture>,
+    held: Vec<OpenBand>,
+}
+
+impl Job {
+    /// True when `t`, found in a channel centred on `shift_hz`, lies outside that channel's
+    /// own carrier and inside the band of a burst still open that started recording before
+    /// `t` began.
+    fn held_by_open_burst(&self, shift_hz: f64, t: &DetectedTransmission) -> bool {
+        if (t.freq_offset_hz - shift_hz).abs() <= MATCH_HZ {
+            return false;
+        }
+        self.held.iter().any(|b| {
+            (b.lo_hz..=b.hi_hz).contains(&t.freq_offset_hz) && b.since_s <= t.pulses.start_s
+        })
+    }
+}
+
 /// The transmissions demodulated from bursts closed together, best view first.
 struct Batch {
     found: Vec<DetectedTransmission>,
@@ -484,13 +528,23 @@ struct Batch {
 /// Demodulates bursts closed together, merges pairs of FSK tones and orders the results for
 /// the duplicate check: FSK first, then the most complete (most pulses), then by SNR, so the
 /// best view of a transmission is the one kept.
-fn demodulate_batch(caps: &[demod::Capture], planner: &mut FftPlanner<f32>) -> Batch {
+fn demodulate_batch(job: &Job, planner: &mut FftPlanner<f32>) -> Batch {
     let mut found = Vec::new();
     let mut tones = Vec::new();
     let mut t_min = f64::INFINITY;
-    for cap in caps {
+    for cap in &job.caps {
+        let (f0, t0) = (found.len(), tones.len());
         demod::demodulate(cap, planner, &mut found, &mut tones);
         t_min = t_min.min(cap.t0_s);
+        // A signal found far from the capture's own carrier (a burst opened on a spur or
+        // splatter sees a strong key elsewhere in its channel) and that a burst still open has
+        // been recording since before it began: that burst will report the whole of it, so
+        // this partial view is not reported first.
+        let keep = |c: &demod::Candidate| !job.held_by_open_burst(cap.shift_hz, &c.t);
+        let tail: Vec<_> = found.drain(f0..).filter(keep).collect();
+        found.extend(tail);
+        let tail: Vec<_> = tones.drain(t0..).filter(keep).collect();
+        tones.extend(tail);
     }
     merge::merge_tone_pairs(&mut found, tones);
     let mut found: Vec<DetectedTransmission> = found.into_iter().map(|c| c.t).collect();
@@ -505,7 +559,7 @@ fn demodulate_batch(caps: &[demod::Capture], planner: &mut FftPlanner<f32>) -> B
 
 /// A thread demodulating batches of closed bursts first in, first out.
 struct Worker {
-    jobs: Option<mpsc::SyncSender<Vec<demod::Capture>>>,
+    jobs: Option<mpsc::SyncSender<Job>>,
     results: mpsc::Receiver<Batch>,
     /// Batches sent and not yet received.
     in_flight: usize,
@@ -515,15 +569,15 @@ struct Worker {
 impl Worker {
     /// Starts the thread; `None` when the system cannot start one.
     fn spawn() -> Option<Self> {
-        let (jobs, job_rx) = mpsc::sync_channel::<Vec<demod::Capture>>(WORKER_QUEUE);
+        let (jobs, job_rx) = mpsc::sync_channel::<Job>(WORKER_QUEUE);
         let (result_tx, results) = mpsc::channel();
         let handle = std::thread::Builder::new()
             .name("demodulation".into())
             .spawn(move || {
                 let mut planner = FftPlanner::new();
-                for caps in job_rx {
+                for job in job_rx {
                     if result_tx
-                        .send(demodulate_batch(&caps, &mut planner))
+                        .send(demodulate_batch(&job, &mut planner))
                         .is_err()
                     {
                         break;
@@ -540,8 +594,8 @@ impl Worker {
     }
 
     /// Queues a batch, waiting while the queue is full.
-    fn send(&mut self, caps: Vec<demod::Capture>) {
-        let sent = self.jobs.as_ref().is_some_and(|tx| tx.send(caps).is_ok());
+    fn send(&mut self, job: Job) {
+        let sent = self.jobs.as_ref().is_some_and(|tx| tx.send(job).is_ok());
         if !sent {
             self.raise();
         }

@@ -343,6 +343,8 @@ impl TrainBuilder {
     }
 
     fn emit(&mut self, high: bool, d: f64) {
+        // Merged runs of one level obey the same bounds as single values.
+        let d = d.min(if high { MAX_MARK_US } else { MAX_SILENCE_US } as f64);
         if high {
             self.mark = Some(d);
             self.mark_start_us = self.t_us;

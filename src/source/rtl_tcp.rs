@@ -300,57 +300,63 @@ impl IqSource for RtlTcpSource {
         if out.is_empty() {
             return Ok(0);
         }
-        let want = out.len() * 2 - usize::from(self.carry.is_some());
-        self.bytes.resize(want, 0);
-        let n = loop {
-            match self.stream.read(&mut self.bytes) {
-                Ok(n) => break n,
-                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
-                Err(e)
-                    if matches!(
-                        e.kind(),
-                        io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut
-                    ) =>
-                {
-                    return Err(SourceError::new(
-                        &self.info.path,
-                        Problem::Malformed(format!(
-                            "the server stopped sending samples (nothing for {:.0} s after {} samples)",
-                            self.stream
-                                .read_timeout()
-                                .ok()
-                                .flatten()
-                                .map(|d| d.as_secs_f64())
-                                .unwrap_or(0.0),
-                            self.received_bytes / 2
-                        )),
-                    ));
+        // A read that brings a single byte (half a sample) yields no sample: read again, since
+        // `Ok(0)` would mean the end of the stream.
+        loop {
+            let want = out.len() * 2 - usize::from(self.carry.is_some());
+            self.bytes.resize(want, 0);
+            let n = loop {
+                match self.stream.read(&mut self.bytes) {
+                    Ok(n) => break n,
+                    Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                    Err(e)
+                        if matches!(
+                            e.kind(),
+                            io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut
+                        ) =>
+                    {
+                        return Err(SourceError::new(
+                            &self.info.path,
+                            Problem::Malformed(format!(
+                                "the server stopped sending samples (nothing for {:.0} s after {} samples)",
+                                self.stream
+                                    .read_timeout()
+                                    .ok()
+                                    .flatten()
+                                    .map(|d| d.as_secs_f64())
+                                    .unwrap_or(0.0),
+                                self.received_bytes / 2
+                            )),
+                        ));
+                    }
+                    Err(e) => return Err(SourceError::new(&self.info.path, Problem::Io(e))),
                 }
-                Err(e) => return Err(SourceError::new(&self.info.path, Problem::Io(e))),
+            };
+            if n == 0 {
+                return Err(SourceError::new(
+                    &self.info.path,
+                    Problem::Malformed(format!(
+                        "the server closed the connection after {} samples",
+                        self.received_bytes / 2
+                    )),
+                ));
             }
-        };
-        if n == 0 {
-            return Err(SourceError::new(
-                &self.info.path,
-                Problem::Malformed(format!(
-                    "the server closed the connection after {} samples",
-                    self.received_bytes / 2
-                )),
-            ));
+            self.received_bytes += n as u64;
+            let mut data: &[u8] = &self.bytes[..n];
+            let mut k = 0;
+            if let Some(i) = self.carry.take() {
+                super::raw::decode(SampleFormat::Cu8, &[i, data[0]], &mut out[..1]);
+                data = &data[1..];
+                k = 1;
+            }
+            if data.len() % 2 == 1 {
+                self.carry = Some(data[data.len() - 1]);
+            }
+            k += super::raw::decode(SampleFormat::Cu8, data, &mut out[k..]).0;
+            if k > 0 {
+                return Ok(k);
+            }
         }
-        self.received_bytes += n as u64;
-        let mut data: &[u8] = &self.bytes[..n];
-        let mut k = 0;
-        if let Some(i) = self.carry.take() {
-            super::raw::decode(SampleFormat::Cu8, &[i, data[0]], &mut out[..1]);
-            data = &data[1..];
-            k = 1;
-        }
-        if data.len() % 2 == 1 {
-            self.carry = Some(data[data.len() - 1]);
-        }
-        k += super::raw::decode(SampleFormat::Cu8, data, &mut out[k..]).0;
-        Ok(k)
     }
 }
 
