@@ -80,12 +80,7 @@ impl Detector {
         let mut planner = FftPlanner::<f32>::new();
         let fft = planner.plan_fft_forward(n);
         let scratch = vec![Complex::new(0.0, 0.0); fft.get_inplace_scratch_len()];
-        let window: Vec<f32> = (0..n)
-            .map(|i| {
-                let a = 2.0 * std::f64::consts::PI * i as f64 / n as f64;
-                (0.5 - 0.5 * a.cos()) as f32
-            })
-            .collect();
+        let window = super::window::hann(n);
         Detector {
             n,
             fft,

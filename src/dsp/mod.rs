@@ -29,6 +29,7 @@ pub mod fir;
 pub mod merge;
 pub mod nco;
 pub mod split;
+pub mod window;
 
 use burst::OpenBurst;
 use detector::{Detector, Run};

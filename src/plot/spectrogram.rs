@@ -40,12 +40,7 @@ impl Spectrogram {
     /// A spectrogram taking a frame every `hop` samples (`hop` is clamped to 1..=FFT_SIZE).
     pub fn new(hop: usize) -> Self {
         let fft = FftPlanner::new().plan_fft_forward(FFT_SIZE);
-        let window = (0..FFT_SIZE)
-            .map(|i| {
-                let a = 2.0 * std::f64::consts::PI * i as f64 / FFT_SIZE as f64;
-                (0.5 - 0.5 * a.cos()) as f32
-            })
-            .collect();
+        let window = crate::dsp::window::hann(FFT_SIZE);
         Spectrogram {
             fft,
             window,
