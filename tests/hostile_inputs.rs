@@ -735,3 +735,47 @@ fn a_sparse_cu8_file_reads_block_by_block() {
         let _ = std::fs::remove_file(&p);
     });
 }
+
+/// One ustar member: a 512-byte header (POSIX.1-1988 layout: name, mode, uid, gid, size,
+/// mtime, checksum, type, magic) followed by the data padded to 512 bytes.
+fn tar_member(name: &str, data: &[u8]) -> Vec<u8> {
+    let mut h = [0u8; 512];
+    h[..name.len()].copy_from_slice(name.as_bytes());
+    h[100..108].copy_from_slice(b"0000644\0");
+    h[108..116].copy_from_slice(b"0000000\0");
+    h[116..124].copy_from_slice(b"0000000\0");
+    h[124..136].copy_from_slice(format!("{:011o}\0", data.len()).as_bytes());
+    h[136..148].copy_from_slice(b"00000000000\0");
+    h[156] = b'0';
+    h[257..263].copy_from_slice(b"ustar\0");
+    h[263..265].copy_from_slice(b"00");
+    h[148..156].copy_from_slice(b"        ");
+    let sum: u32 = h.iter().map(|&b| u32::from(b)).sum();
+    h[148..156].copy_from_slice(format!("{sum:06o}\0 ").as_bytes());
+    let mut out = h.to_vec();
+    out.extend_from_slice(data);
+    out.resize(out.len().div_ceil(512) * 512, 0);
+    out
+}
+
+#[test]
+fn an_archive_member_with_an_absolute_name_is_named_under_the_archive() {
+    // Found by the sigmf_archive fuzz target: a member stored as `/x.sigmf-meta` replaced the
+    // archive's own path in the error, which then named a file that does not exist.
+    let dir = scratch("absolute-member");
+    let path = dir.join("key.sigmf");
+    let mut bytes = tar_member("/x.sigmf-meta", b"{\"global\": \"\x01\"}");
+    bytes.extend_from_slice(&[0u8; 1024]);
+    std::fs::write(&path, bytes).unwrap();
+    let p = path.clone();
+    let outcome = bounded("absolute member", move || {
+        open_and_read(&p, &Overrides::default())
+    });
+    let Outcome::Error(msg) = outcome else {
+        panic!("an archive whose meta is not JSON must be refused: {outcome:?}");
+    };
+    assert!(
+        msg.starts_with(&format!("{}/x.sigmf-meta: ", path.display())),
+        "{msg}"
+    );
+}

@@ -237,6 +237,17 @@ pub fn open_pair(path: &Path) -> Result<Box<dyn IqSource>, SourceError> {
     )))
 }
 
+/// How a member of archive `path` is named in errors: `ARCHIVE/MEMBER`, always under the
+/// archive's own path (a member stored with an absolute name such as `/x.sigmf-meta` must not
+/// replace it, as `Path::join` would).
+fn member_label(path: &Path, member: &Path) -> PathBuf {
+    let rel: PathBuf = member
+        .components()
+        .filter(|c| matches!(c, std::path::Component::Normal(_)))
+        .collect();
+    path.join(rel)
+}
+
 /// Opens a `.sigmf` archive: the first `.sigmf-meta` member and its `.sigmf-data` member,
 /// streamed in place.
 pub fn open_archive(path: &Path) -> Result<Box<dyn IqSource>, SourceError> {
@@ -277,7 +288,7 @@ pub fn open_archive(path: &Path) -> Result<Box<dyn IqSource>, SourceError> {
         }
         match name.extension().and_then(|e| e.to_str()) {
             Some("sigmf-meta") if meta.is_none() => {
-                let label = path.join(&name);
+                let label = member_label(path, &name);
                 let m = parse_meta(&label, size, &mut entry)?;
                 meta = Some((name, m));
             }
@@ -311,8 +322,8 @@ pub fn open_archive(path: &Path) -> Result<Box<dyn IqSource>, SourceError> {
         .map_err(|p| SourceError::new(path, p))?;
     check_channels(path, &meta)?;
     let total = check_length(
-        &path.join(&meta_name),
-        &path.join(&data_name),
+        &member_label(path, &meta_name),
+        &member_label(path, &data_name),
         &meta,
         size,
         sf,
