@@ -1,7 +1,6 @@
 //! `fobscope check`: the verdict on one recording (working, weak, no signal, wrong band);
 //! several recordings are judged by [`super::check_batch`], one line each.
 
-use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -96,16 +95,6 @@ pub fn resolve_car(
     Ok(None)
 }
 
-fn write_out(text: &str) -> Result<(), CliError> {
-    let mut out = std::io::stdout().lock();
-    out.write_all(text.as_bytes())
-        .and_then(|_| out.flush())
-        .map_err(|e| CliError::Io {
-            path: "standard output".into(),
-            source: e,
-        })
-}
-
 /// The text form of a judged report: the verdict line first, then the evidence.
 pub fn render_text(report: &Report, car: Option<&CarBand>, car_note: Option<&str>) -> String {
     let mut s = String::new();
@@ -193,7 +182,7 @@ pub fn run(args: &CheckArgs) -> Result<ExitCode, CliError> {
             path: "standard output".into(),
             source: e.into(),
         })?;
-        write_out(&format!("{text}\n"))?;
+        super::write_stdout(format!("{text}\n").as_bytes())?;
     } else {
         let (c, note) = match &car {
             Some((c, n)) => (Some(c), n.as_deref()),
@@ -205,7 +194,7 @@ pub fn run(args: &CheckArgs) -> Result<ExitCode, CliError> {
             Some(st) => term::paint_first_line(&text, st, term::color_stdout()),
             None => text,
         };
-        write_out(&text)?;
+        super::write_stdout(text.as_bytes())?;
     }
     if let Some(png) = &args.plot {
         crate::plot::write_report_plot(png, &report, &opts.overrides)

@@ -1,6 +1,5 @@
 //! `fobscope completions`: a shell completion script on standard output (clap_complete).
 
-use std::io::Write;
 use std::process::ExitCode;
 
 use clap::{Args, CommandFactory};
@@ -36,13 +35,7 @@ pub fn script(shell: Shell) -> Vec<u8> {
 
 /// Runs `completions`.
 pub fn run(args: &CompletionsArgs) -> Result<ExitCode, CliError> {
-    let mut out = std::io::stdout().lock();
-    out.write_all(&script(args.shell))
-        .and_then(|_| out.flush())
-        .map_err(|source| CliError::Io {
-            path: "standard output".into(),
-            source,
-        })?;
+    super::write_stdout(&script(args.shell))?;
     Ok(ExitCode::SUCCESS)
 }
 

@@ -1,6 +1,5 @@
 //! `fobscope manpage`: the manual page in roff on standard output (clap_mangen).
 
-use std::io::Write;
 use std::process::ExitCode;
 
 use clap::{Args, CommandFactory};
@@ -52,13 +51,7 @@ pub fn page(command: Option<&str>) -> Result<Vec<u8>, CliError> {
 /// Runs `manpage`.
 pub fn run(args: &ManpageArgs) -> Result<ExitCode, CliError> {
     let text = page(args.command.as_deref())?;
-    let mut out = std::io::stdout().lock();
-    out.write_all(&text)
-        .and_then(|_| out.flush())
-        .map_err(|source| CliError::Io {
-            path: "standard output".into(),
-            source,
-        })?;
+    super::write_stdout(&text)?;
     Ok(ExitCode::SUCCESS)
 }
 

@@ -144,6 +144,18 @@ impl InputArgs {
     }
 }
 
+/// Writes `bytes` to standard output and flushes; a failure names standard output.
+pub(crate) fn write_stdout(bytes: &[u8]) -> Result<(), CliError> {
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    out.write_all(bytes)
+        .and_then(|_| out.flush())
+        .map_err(|source| CliError::Io {
+            path: "standard output".into(),
+            source,
+        })
+}
+
 fn parse_format(s: &str) -> Result<FileFormat, String> {
     FileFormat::parse(s).ok_or_else(|| {
         format!(
