@@ -24,7 +24,7 @@ fn signal() -> Vec<Complex<f32>> {
         let f = if k % 2 == 0 { 40_000.0 } else { -75_000.0 };
         let end = (start + (0.1 * FS) as usize).min(n);
         for (i, v) in x[start..end].iter_mut().enumerate() {
-            let bit = (i / (3 * te)) % 2 == 0;
+            let bit = (i / (3 * te)).is_multiple_of(2);
             let ph = i % (3 * te);
             let on = ph < te || (bit && ph < 2 * te);
             if on {

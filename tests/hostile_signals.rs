@@ -84,7 +84,7 @@ impl IqSource for Clipping {
     fn read(&mut self, out: &mut [Complex<f32>]) -> Result<usize, SourceError> {
         let n = (out.len() as u64).min(self.left) as usize;
         for (i, o) in out[..n].iter_mut().enumerate() {
-            let v = if (self.left as usize + i) / 7 % 2 == 0 {
+            let v = if ((self.left as usize + i) / 7).is_multiple_of(2) {
                 1.0
             } else {
                 -1.0

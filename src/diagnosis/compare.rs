@@ -88,10 +88,10 @@ pub fn summarize(report: &Report, car: Option<&CarBand>) -> KeySummary {
     let mut battery_low = None;
     for tx in &report.transmissions {
         for f in &tx.frames {
-            if let Some(p) = &f.protocol {
-                if !protocols.contains(p) {
-                    protocols.push(p.clone());
-                }
+            if let Some(p) = &f.protocol
+                && !protocols.contains(p)
+            {
+                protocols.push(p.clone());
             }
             let id = f
                 .fields
@@ -99,10 +99,10 @@ pub fn summarize(report: &Report, car: Option<&CarBand>) -> KeySummary {
                 .or_else(|| f.fields.get("code"))
                 .or_else(|| f.fields.get("address"))
                 .and_then(|v| v.as_str());
-            if let Some(id) = id {
-                if !ids.iter().any(|x: &String| x == id) {
-                    ids.push(id.to_string());
-                }
+            if let Some(id) = id
+                && !ids.iter().any(|x: &String| x == id)
+            {
+                ids.push(id.to_string());
             }
             if let Some(b) = f.fields.get("battery_low").and_then(|v| v.as_bool()) {
                 battery_low = Some(battery_low.unwrap_or(false) || b);

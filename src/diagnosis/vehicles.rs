@@ -71,10 +71,10 @@ impl Vehicle {
     pub fn bands(&self) -> Vec<&'static Band> {
         let mut out: Vec<&'static Band> = Vec::new();
         for f in &self.freqs_mhz {
-            if let Some(b) = band_of(f * 1e6) {
-                if !out.iter().any(|o| o.id == b.id) {
-                    out.push(b);
-                }
+            if let Some(b) = band_of(f * 1e6)
+                && !out.iter().any(|o| o.id == b.id)
+            {
+                out.push(b);
             }
         }
         out

@@ -605,14 +605,14 @@ pub fn diagnose(report: &Report, car: Option<&CarBand>) -> Verdict {
     let key_freq = median(freqs.clone());
 
     let mut ev = Evidence::default();
-    if key_band.is_none() {
-        if let Some(f) = key_freq {
-            ev.notes.push(format!(
-                "The key's carrier at {} lies outside every key-fob band (315, 433.92, 868, \
+    if key_band.is_none()
+        && let Some(f) = key_freq
+    {
+        ev.notes.push(format!(
+            "The key's carrier at {} lies outside every key-fob band (315, 433.92, 868, \
                  915 MHz).",
-                mhz(f)
-            ));
-        }
+            mhz(f)
+        ));
     }
     rf_evidence(report, &keys, &mut ev);
     keeloq_evidence(&keys, &mut ev);

@@ -32,20 +32,20 @@ impl Nco {
     /// Mixes `input` into `out` (as many samples as both hold).
     pub fn mix(&mut self, input: &[Complex<f32>], out: &mut [Complex<f32>]) {
         for (chunk, dst) in input.chunks(1024).zip(out.chunks_mut(1024)) {
-            // Within a chunk the rotation runs in f32 from an exact f64 start.
-            // Four interleaved phasors, each stepping by four samples, so the multiplications
-            // do not wait on one another.
-            let (mut pr, mut pi) = ([0.0f32; 4], [0.0f32; 4]);
+            // Within a chunk the rotation runs in f32 from an exact f64 start: [`WIDTH`]
+            // phasors side by side, each stepping by `WIDTH` samples, so the multiplications
+            // of one step do not wait on one another.
+            let (mut pr, mut pi) = ([0.0f32; WIDTH], [0.0f32; WIDTH]);
             let mut q = self.phasor;
             for (r, i) in pr.iter_mut().zip(pi.iter_mut()) {
                 *r = q.re as f32;
                 *i = q.im as f32;
                 q *= self.step;
             }
-            let s4 = self.step.powu(4);
-            let (sr, si) = (s4.re as f32, s4.im as f32);
-            let whole = chunk.len().min(dst.len()) / 4 * 4;
-            rotate_quads(&chunk[..whole], &mut dst[..whole], &mut pr, &mut pi, sr, si);
+            let sw = self.step.powu(WIDTH as u32);
+            let (sr, si) = (sw.re as f32, sw.im as f32);
+            let whole = chunk.len().min(dst.len()) / WIDTH * WIDTH;
+            rotate(&chunk[..whole], &mut dst[..whole], &mut pr, &mut pi, sr, si);
             for (k, (y, &x)) in dst[whole..].iter_mut().zip(&chunk[whole..]).enumerate() {
                 *y = x * Complex::new(pr[k], pi[k]);
             }
@@ -58,67 +58,153 @@ impl Nco {
     }
 }
 
-/// `y[4m + k] = x[4m + k] · p[k]`, then `p[k] *= s`, for every group of four samples (lengths
-/// equal, a multiple of 4). The SSE and portable versions do the same operations in the same
-/// order, so they give the same bits.
-#[cfg(target_arch = "x86_64")]
-fn rotate_quads(
+/// Phasors rotated side by side.
+const WIDTH: usize = 16;
+
+/// For every group of [`WIDTH`] samples: `y[Wm + k] = x[Wm + k] · p[k]`, then `p[k] *= s`
+/// (lengths equal, a multiple of `WIDTH`). Every path does the same operations on each lane in
+/// the same order, without fused multiply-adds, so all give the same bits.
+fn rotate(
     x: &[Complex<f32>],
     y: &mut [Complex<f32>],
-    pr: &mut [f32; 4],
-    pi: &mut [f32; 4],
+    pr: &mut [f32; WIDTH],
+    pi: &mut [f32; WIDTH],
     sr: f32,
     si: f32,
 ) {
-    use std::arch::x86_64::{
-        _mm_add_ps, _mm_loadu_ps, _mm_mul_ps, _mm_set1_ps, _mm_shuffle_ps, _mm_storeu_ps,
-        _mm_sub_ps, _mm_unpackhi_ps, _mm_unpacklo_ps,
-    };
-    assert!(x.len() == y.len() && x.len() % 4 == 0);
-    // SAFETY: SSE is part of the x86_64 baseline; each step reads and writes 8 floats (4
-    // complex samples) at an offset below the equal lengths of `x` and `y` (multiples of 4,
-    // asserted above); `Complex<f32>` is `#[repr(C)]` (re, im).
-    unsafe {
-        let (mut vr, mut vi) = (_mm_loadu_ps(pr.as_ptr()), _mm_loadu_ps(pi.as_ptr()));
-        let (s_r, s_i) = (_mm_set1_ps(sr), _mm_set1_ps(si));
-        let (xp, yp) = (x.as_ptr().cast::<f32>(), y.as_mut_ptr().cast::<f32>());
-        for m in (0..2 * x.len()).step_by(8) {
-            let a = _mm_loadu_ps(xp.add(m));
-            let b = _mm_loadu_ps(xp.add(m + 4));
-            let xr = _mm_shuffle_ps::<0b10_00_10_00>(a, b);
-            let xi = _mm_shuffle_ps::<0b11_01_11_01>(a, b);
-            let yr = _mm_sub_ps(_mm_mul_ps(xr, vr), _mm_mul_ps(xi, vi));
-            let yi = _mm_add_ps(_mm_mul_ps(xr, vi), _mm_mul_ps(xi, vr));
-            _mm_storeu_ps(yp.add(m), _mm_unpacklo_ps(yr, yi));
-            _mm_storeu_ps(yp.add(m + 4), _mm_unpackhi_ps(yr, yi));
-            let nr = _mm_sub_ps(_mm_mul_ps(vr, s_r), _mm_mul_ps(vi, s_i));
-            let ni = _mm_add_ps(_mm_mul_ps(vr, s_i), _mm_mul_ps(vi, s_r));
-            vr = nr;
-            vi = ni;
+    assert!(x.len() == y.len() && x.len().is_multiple_of(WIDTH));
+    #[cfg(target_arch = "x86_64")]
+    {
+        if std::arch::is_x86_feature_detected!("avx512f") {
+            // SAFETY: the processor has AVX-512F (checked just above); lengths asserted.
+            unsafe { rotate_avx512(x, y, pr, pi, sr, si) };
+        } else {
+            rotate_sse(x, y, pr, pi, sr, si);
         }
-        _mm_storeu_ps(pr.as_mut_ptr(), vr);
-        _mm_storeu_ps(pi.as_mut_ptr(), vi);
     }
+    #[cfg(not(target_arch = "x86_64"))]
+    rotate_portable(x, y, pr, pi, sr, si);
 }
 
-/// See the x86_64 version.
-#[cfg(not(target_arch = "x86_64"))]
-fn rotate_quads(
+/// [`rotate`] in plain Rust (the reference for the vector paths).
+#[cfg_attr(target_arch = "x86_64", cfg(test))]
+fn rotate_portable(
     x: &[Complex<f32>],
     y: &mut [Complex<f32>],
-    pr: &mut [f32; 4],
-    pi: &mut [f32; 4],
+    pr: &mut [f32; WIDTH],
+    pi: &mut [f32; WIDTH],
     sr: f32,
     si: f32,
 ) {
-    for (xs, ys) in x.chunks_exact(4).zip(y.chunks_exact_mut(4)) {
-        for k in 0..4 {
+    for (xs, ys) in x.chunks_exact(WIDTH).zip(y.chunks_exact_mut(WIDTH)) {
+        for k in 0..WIDTH {
             let (xr, xi) = (xs[k].re, xs[k].im);
             ys[k] = Complex::new(xr * pr[k] - xi * pi[k], xr * pi[k] + xi * pr[k]);
             let (nr, ni) = (pr[k] * sr - pi[k] * si, pr[k] * si + pi[k] * sr);
             pr[k] = nr;
             pi[k] = ni;
         }
+    }
+}
+
+/// [`rotate`] with SSE (the x86_64 baseline): four independent quads of lanes per group.
+#[cfg(target_arch = "x86_64")]
+fn rotate_sse(
+    x: &[Complex<f32>],
+    y: &mut [Complex<f32>],
+    pr: &mut [f32; WIDTH],
+    pi: &mut [f32; WIDTH],
+    sr: f32,
+    si: f32,
+) {
+    use std::arch::x86_64::{
+        __m128, _mm_add_ps, _mm_loadu_ps, _mm_mul_ps, _mm_set1_ps, _mm_shuffle_ps, _mm_storeu_ps,
+        _mm_sub_ps, _mm_unpackhi_ps, _mm_unpacklo_ps,
+    };
+    assert!(x.len() == y.len() && x.len().is_multiple_of(WIDTH));
+    // SAFETY: SSE is part of the x86_64 baseline; each quad reads and writes 8 floats (4
+    // complex samples) at an offset below the equal lengths of `x` and `y` (multiples of
+    // `WIDTH`, asserted above); `Complex<f32>` is `#[repr(C)]` (re, im); `pr`, `pi` hold
+    // `WIDTH` floats.
+    unsafe {
+        let mut vr: [__m128; 4] = [_mm_set1_ps(0.0); 4];
+        let mut vi: [__m128; 4] = [_mm_set1_ps(0.0); 4];
+        for g in 0..4 {
+            vr[g] = _mm_loadu_ps(pr.as_ptr().add(4 * g));
+            vi[g] = _mm_loadu_ps(pi.as_ptr().add(4 * g));
+        }
+        let (s_r, s_i) = (_mm_set1_ps(sr), _mm_set1_ps(si));
+        let (xp, yp) = (x.as_ptr().cast::<f32>(), y.as_mut_ptr().cast::<f32>());
+        for m in (0..2 * x.len()).step_by(2 * WIDTH) {
+            for g in 0..4 {
+                let o = m + 8 * g;
+                let a = _mm_loadu_ps(xp.add(o));
+                let b = _mm_loadu_ps(xp.add(o + 4));
+                let xr = _mm_shuffle_ps::<0b10_00_10_00>(a, b);
+                let xi = _mm_shuffle_ps::<0b11_01_11_01>(a, b);
+                let (r, i) = (vr[g], vi[g]);
+                let yr = _mm_sub_ps(_mm_mul_ps(xr, r), _mm_mul_ps(xi, i));
+                let yi = _mm_add_ps(_mm_mul_ps(xr, i), _mm_mul_ps(xi, r));
+                _mm_storeu_ps(yp.add(o), _mm_unpacklo_ps(yr, yi));
+                _mm_storeu_ps(yp.add(o + 4), _mm_unpackhi_ps(yr, yi));
+                vr[g] = _mm_sub_ps(_mm_mul_ps(r, s_r), _mm_mul_ps(i, s_i));
+                vi[g] = _mm_add_ps(_mm_mul_ps(r, s_i), _mm_mul_ps(i, s_r));
+            }
+        }
+        for g in 0..4 {
+            _mm_storeu_ps(pr.as_mut_ptr().add(4 * g), vr[g]);
+            _mm_storeu_ps(pi.as_mut_ptr().add(4 * g), vi[g]);
+        }
+    }
+}
+
+/// [`rotate`] with AVX-512F: the sixteen lanes in one register.
+///
+/// # Safety
+/// The processor must support AVX-512F; `x` and `y` have equal lengths, a multiple of `WIDTH`.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx512f")]
+unsafe fn rotate_avx512(
+    x: &[Complex<f32>],
+    y: &mut [Complex<f32>],
+    pr: &mut [f32; WIDTH],
+    pi: &mut [f32; WIDTH],
+    sr: f32,
+    si: f32,
+) {
+    use std::arch::x86_64::{
+        _mm512_add_ps, _mm512_loadu_ps, _mm512_mul_ps, _mm512_permutex2var_ps, _mm512_set1_ps,
+        _mm512_setr_epi32, _mm512_storeu_ps, _mm512_sub_ps,
+    };
+    assert!(x.len() == y.len() && x.len().is_multiple_of(WIDTH));
+    // SAFETY: AVX-512F is available (the caller's contract); each step reads and writes 32
+    // floats (16 complex samples) at an offset below the equal lengths of `x` and `y`
+    // (multiples of 16, asserted above); `Complex<f32>` is `#[repr(C)]` (re, im); `pr`, `pi`
+    // hold 16 floats.
+    unsafe {
+        let even = _mm512_setr_epi32(0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30);
+        let odd = _mm512_setr_epi32(1, 3, 5, 7, 9, 11, 13, 15, 17, 19, 21, 23, 25, 27, 29, 31);
+        let lo = _mm512_setr_epi32(0, 16, 1, 17, 2, 18, 3, 19, 4, 20, 5, 21, 6, 22, 7, 23);
+        let hi = _mm512_setr_epi32(8, 24, 9, 25, 10, 26, 11, 27, 12, 28, 13, 29, 14, 30, 15, 31);
+        let (mut vr, mut vi) = (_mm512_loadu_ps(pr.as_ptr()), _mm512_loadu_ps(pi.as_ptr()));
+        let (s_r, s_i) = (_mm512_set1_ps(sr), _mm512_set1_ps(si));
+        let (xp, yp) = (x.as_ptr().cast::<f32>(), y.as_mut_ptr().cast::<f32>());
+        for m in (0..2 * x.len()).step_by(2 * WIDTH) {
+            let a = _mm512_loadu_ps(xp.add(m));
+            let b = _mm512_loadu_ps(xp.add(m + 16));
+            let xr = _mm512_permutex2var_ps(a, even, b);
+            let xi = _mm512_permutex2var_ps(a, odd, b);
+            let yr = _mm512_sub_ps(_mm512_mul_ps(xr, vr), _mm512_mul_ps(xi, vi));
+            let yi = _mm512_add_ps(_mm512_mul_ps(xr, vi), _mm512_mul_ps(xi, vr));
+            _mm512_storeu_ps(yp.add(m), _mm512_permutex2var_ps(yr, lo, yi));
+            _mm512_storeu_ps(yp.add(m + 16), _mm512_permutex2var_ps(yr, hi, yi));
+            let nr = _mm512_sub_ps(_mm512_mul_ps(vr, s_r), _mm512_mul_ps(vi, s_i));
+            let ni = _mm512_add_ps(_mm512_mul_ps(vr, s_i), _mm512_mul_ps(vi, s_r));
+            vr = nr;
+            vi = ni;
+        }
+        _mm512_storeu_ps(pr.as_mut_ptr(), vr);
+        _mm512_storeu_ps(pi.as_mut_ptr(), vi);
     }
 }
 
@@ -147,24 +233,43 @@ mod tests {
         }
     }
 
+    type Lanes = [f32; WIDTH];
+    type Rotation<'a> = dyn Fn(&[Complex<f32>], &mut [Complex<f32>], &mut Lanes, &mut Lanes) + 'a;
+
     #[test]
-    fn vector_path_matches_the_scalar_rotation_bit_for_bit() {
-        let x: Vec<Complex<f32>> = (0..1000)
+    fn vector_paths_match_the_scalar_rotation_bit_for_bit() {
+        let x: Vec<Complex<f32>> = (0..1008)
             .map(|n| Complex::new((n as f32 * 0.3).sin(), (n as f32 * 0.7).cos()))
             .collect();
-        let (mut pr, mut pi) = ([1.0f32, 0.6, -0.2, 0.1], [0.0f32, 0.8, 0.97, -0.99]);
-        let (mut qr, mut qi) = (pr, pi);
+        let p0: [f32; WIDTH] = std::array::from_fn(|k| (k as f32 * 0.4).cos());
+        let q0: [f32; WIDTH] = std::array::from_fn(|k| (k as f32 * 0.4).sin());
         let (sr, si) = (0.9f32, 0.43f32);
-        let mut y = vec![Complex::new(0.0f32, 0.0); x.len()];
-        rotate_quads(&x, &mut y, &mut pr, &mut pi, sr, si);
-        for (xs, ys) in x.chunks_exact(4).zip(y.chunks_exact(4)) {
-            for k in 0..4 {
-                let want = xs[k] * Complex::new(qr[k], qi[k]);
-                assert_eq!(ys[k], want);
+        let run = |f: &Rotation<'_>| {
+            let (mut pr, mut pi) = (p0, q0);
+            let mut y = vec![Complex::new(0.0f32, 0.0); x.len()];
+            f(&x, &mut y, &mut pr, &mut pi);
+            (y, pr, pi)
+        };
+        let want = run(&|x, y, pr, pi| rotate_portable(x, y, pr, pi, sr, si));
+        // The reference is the plain complex product, lane by lane.
+        let (mut qr, mut qi) = (p0, q0);
+        for (xs, ys) in x.chunks_exact(WIDTH).zip(want.0.chunks_exact(WIDTH)) {
+            for k in 0..WIDTH {
+                assert_eq!(ys[k], xs[k] * Complex::new(qr[k], qi[k]));
                 let p = Complex::new(qr[k], qi[k]) * Complex::new(sr, si);
                 (qr[k], qi[k]) = (p.re, p.im);
             }
         }
-        assert_eq!((pr, pi), (qr, qi));
+        assert_eq!((want.1, want.2), (qr, qi));
+        assert_eq!(run(&|x, y, pr, pi| rotate(x, y, pr, pi, sr, si)), want);
+        #[cfg(target_arch = "x86_64")]
+        {
+            assert_eq!(run(&|x, y, pr, pi| rotate_sse(x, y, pr, pi, sr, si)), want);
+            if std::arch::is_x86_feature_detected!("avx512f") {
+                // SAFETY: the processor has AVX-512F; the lengths are equal multiples of 16.
+                let got = run(&|x, y, pr, pi| unsafe { rotate_avx512(x, y, pr, pi, sr, si) });
+                assert_eq!(got, want);
+            }
+        }
     }
 }

@@ -330,7 +330,9 @@ mod tests {
         let fs = 250e3;
         let offset = 20e3;
         // 2 ms on, 2 ms off, 5 times, starting at 10 ms, in a 40 ms recording.
-        let on = |t: f64| (0.010..0.030).contains(&t) && ((t - 0.010) / 0.002) as u64 % 2 == 0;
+        let on = |t: f64| {
+            (0.010..0.030).contains(&t) && (((t - 0.010) / 0.002) as u64).is_multiple_of(2)
+        };
         let x: Vec<Complex<f32>> = (0..(0.040 * fs) as usize)
             .map(|n| {
                 let t = n as f64 / fs;
@@ -377,7 +379,7 @@ mod tests {
         let tone = |t: f64| {
             if !(0.010..0.030).contains(&t) {
                 None
-            } else if ((t - 0.010) / 0.002) as u64 % 2 == 0 {
+            } else if (((t - 0.010) / 0.002) as u64).is_multiple_of(2) {
                 Some(dev)
             } else {
                 Some(-dev)

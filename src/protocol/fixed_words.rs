@@ -132,11 +132,11 @@ pub fn find_words(train: &PulseTrain) -> Vec<FixedWord> {
 pub fn group(words: Vec<FixedWord>) -> Vec<(FixedWord, u32)> {
     let mut out: Vec<(FixedWord, u32)> = Vec::new();
     for w in words {
-        if let Some((last, n)) = out.last_mut() {
-            if last.bits == w.bits {
-                *n += 1;
-                continue;
-            }
+        if let Some((last, n)) = out.last_mut()
+            && last.bits == w.bits
+        {
+            *n += 1;
+            continue;
         }
         out.push((w, 1));
     }

@@ -216,12 +216,12 @@ pub fn decode(train: &PulseTrain) -> Vec<DecodedFrame> {
     let words = find_words(train);
     let mut out: Vec<(KeeloqCapture, u32, bool)> = Vec::new();
     for w in words {
-        if let Some((last, n, any_rpt)) = out.last_mut() {
-            if same_word(last, &w) {
-                *n += 1;
-                *any_rpt |= w.word.is_some_and(|x| x.repeat);
-                continue;
-            }
+        if let Some((last, n, any_rpt)) = out.last_mut()
+            && same_word(last, &w)
+        {
+            *n += 1;
+            *any_rpt |= w.word.is_some_and(|x| x.repeat);
+            continue;
         }
         let rpt = w.word.is_some_and(|x| x.repeat);
         out.push((w, 1, rpt));

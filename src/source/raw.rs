@@ -20,13 +20,20 @@ fn as_flat(out: &mut [Complex<f32>]) -> &mut [f32] {
     unsafe { std::slice::from_raw_parts_mut(out.as_mut_ptr().cast::<f32>(), out.len() * 2) }
 }
 
-/// rtl_sdr writes unsigned bytes centred on 127.5: `(x − 127.5) / 127.5`, for as many values
-/// as both slices hold.
+/// One `cu8` byte as a sample component: rtl_sdr writes unsigned bytes centred on 127.5, so
+/// `(x − 127.5) / 127.5`, computed as a product with the reciprocal (within one unit in the last
+/// place of the quotient; 0 and 255 map exactly to −1 and +1).
+#[inline(always)]
+pub(crate) fn cu8_value(b: u8) -> f32 {
+    (f32::from(b) - 127.5) * (1.0 / 127.5)
+}
+
+/// [`cu8_value`] of each byte, for as many values as both slices hold.
 fn decode_cu8(bytes: &[u8], out: &mut [f32]) {
     #[inline(always)]
     fn body(bytes: &[u8], out: &mut [f32]) {
         for (o, &b) in out.iter_mut().zip(bytes) {
-            *o = (b as f32 - 127.5) / 127.5;
+            *o = cu8_value(b);
         }
     }
     /// The same loop compiled for AVX2 (eight bytes widened and converted at once); the
@@ -207,6 +214,28 @@ mod tests {
             self.0 = &self.0[k..];
             Ok(k)
         }
+    }
+
+    #[test]
+    fn cu8_bytes_decode_within_one_ulp_of_the_quotient_on_every_path() {
+        let bytes: Vec<u8> = (0..=255u8)
+            .chain((0..=255u8).rev())
+            .cycle()
+            .take(4099)
+            .collect();
+        let mut out = vec![0.0f32; bytes.len()];
+        // Whatever path `decode_cu8` takes here (AVX2 or not), each value is the scalar one.
+        decode_cu8(&bytes, &mut out);
+        for (&b, &v) in bytes.iter().zip(&out) {
+            assert_eq!(v, cu8_value(b), "byte {b}");
+            let exact = (f64::from(b) - 127.5) / 127.5;
+            let ulp = f64::from(f32::EPSILON) * exact.abs().max(f64::from(f32::MIN_POSITIVE));
+            assert!(
+                (f64::from(v) - exact).abs() <= ulp,
+                "byte {b}: {v} vs {exact}"
+            );
+        }
+        assert_eq!((cu8_value(0), cu8_value(255)), (-1.0, 1.0));
     }
 
     #[test]

@@ -366,7 +366,7 @@ mod tests {
     use std::net::TcpListener;
 
     fn cu8(b: u8) -> f32 {
-        (f32::from(b) - 127.5) / 127.5
+        crate::source::raw::cu8_value(b)
     }
     use std::thread;
 
