@@ -45,7 +45,6 @@ pub struct OpenBurst {
     first_sample: u64,
     nco: Nco,
     dec: Decimator,
-    mixed: Vec<Complex<f32>>,
     samples: Vec<Complex<f32>>,
     max_samples: usize,
 }
@@ -77,7 +76,6 @@ impl OpenBurst {
             first_sample,
             nco: Nco::new(shift_hz, fs_hz),
             dec: Decimator::new(taps, d),
-            mixed: Vec::new(),
             samples: Vec::new(),
             max_samples: (MAX_BURST_S * fs_c).ceil() as usize,
         }
@@ -85,10 +83,9 @@ impl OpenBurst {
 
     /// Adds the next samples of the stream.
     pub fn feed(&mut self, x: &[Complex<f32>]) {
-        // Resized only when the block length changes: no zero-filling per block.
-        self.mixed.resize(x.len(), Complex::new(0.0, 0.0));
-        self.nco.mix(x, &mut self.mixed);
-        self.dec.process(&self.mixed, &mut self.samples);
+        let nco = &mut self.nco;
+        self.dec
+            .process_with(x.len(), |dst| nco.mix(x, dst), &mut self.samples);
         self.samples.truncate(self.max_samples);
     }
 

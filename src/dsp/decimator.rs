@@ -113,10 +113,24 @@ impl Decimator {
 
     /// Filters `input`, appending the decimated outputs to `out`.
     pub fn process(&mut self, input: &[Complex<f32>], out: &mut Vec<Complex<f32>>) {
-        self.buf.extend_from_slice(input);
-        let n = self.taps.len() + self.pad;
-        if self.pos + n <= self.buf.len() {
-            let count = (self.buf.len() - n - self.pos) / self.factor + 1;
+        self.process_with(input.len(), |dst| dst.copy_from_slice(input), out);
+    }
+
+    /// Filters `n` input samples that `fill` writes (into a zeroed slice of length `n`),
+    /// appending the decimated outputs to `out`: a mixer can write straight into the filter's
+    /// history without a buffer of its own.
+    pub fn process_with(
+        &mut self,
+        n: usize,
+        fill: impl FnOnce(&mut [Complex<f32>]),
+        out: &mut Vec<Complex<f32>>,
+    ) {
+        let start = self.buf.len();
+        self.buf.resize(start + n, Complex::new(0.0, 0.0));
+        fill(&mut self.buf[start..]);
+        let span = self.taps.len() + self.pad;
+        if self.pos + span <= self.buf.len() {
+            let count = (self.buf.len() - span - self.pos) / self.factor + 1;
             let flat = as_flat(&self.buf[self.pos..]);
             outputs(self.kernel, flat, &self.taps2, self.factor, count, out);
             self.pos += count * self.factor;
