@@ -200,7 +200,7 @@ impl Detector {
         }
         self.hist_slot = (self.hist_slot + 1) % AVG_FRAMES;
         self.frames_seen += 1;
-        if self.frames_seen % 1024 == 0 {
+        if self.frames_seen.is_multiple_of(1024) {
             // Re-sum now and then so rounding cannot accumulate.
             for k in 0..n {
                 self.sum[k] = (0..AVG_FRAMES).map(|f| self.hist[f * n + k]).sum();

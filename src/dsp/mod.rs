@@ -1018,7 +1018,7 @@ mod tests {
             .map(|i| {
                 let t = i as f64 / fs;
                 let on = (0.05..0.25).contains(&t);
-                let bit = ((t * 2000.0) as usize) % 2 == 0;
+                let bit = ((t * 2000.0) as usize).is_multiple_of(2);
                 // The carrier drifts by 8 kHz over the burst.
                 let f = 5_000.0 + 40_000.0 * (t - 0.05) + if bit { 15_000.0 } else { -15_000.0 };
                 ph += 2.0 * std::f64::consts::PI * f / fs;
