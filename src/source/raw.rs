@@ -99,6 +99,9 @@ pub struct RawReader<R: Read + Send> {
     carry: usize,
     done: bool,
     partial_bytes: usize,
+    /// Bytes of an incomplete sample the container cut off before the reader (see
+    /// [`RawReader::with_cut_tail`]).
+    cut_tail: usize,
     nonfinite: u64,
     samples_read: u64,
 }
@@ -114,9 +117,18 @@ impl<R: Read + Send> RawReader<R> {
             carry: 0,
             done: false,
             partial_bytes: 0,
+            cut_tail: 0,
             nonfinite: 0,
             samples_read: 0,
         }
+    }
+
+    /// Notes that the container held `bytes` more after the last whole sample, which were
+    /// never handed to this reader (a SigMF data file limited to whole samples): they are
+    /// reported like a trailing partial sample of a raw file.
+    pub fn with_cut_tail(mut self, bytes: usize) -> Self {
+        self.cut_tail = bytes;
+        self
     }
 
     /// Number of complex samples handed out so far.
@@ -168,11 +180,12 @@ impl<R: Read + Send> IqSource for RawReader<R> {
 
     fn warnings(&self) -> Vec<String> {
         let mut w = Vec::new();
-        if self.partial_bytes > 0 {
+        let partial = self.partial_bytes + self.cut_tail;
+        if partial > 0 {
             w.push(format!(
                 "{}: the input ends with {} byte(s) of an incomplete {} sample ({} bytes each); they were dropped.",
                 self.info.path,
-                self.partial_bytes,
+                partial,
                 self.format.name(),
                 self.format.bytes_per_sample()
             ));

@@ -231,10 +231,14 @@ pub fn open_pair(path: &Path) -> Result<Box<dyn IqSource>, SourceError> {
         .len();
     let total = check_length(&meta_path, &data_path, &meta, dlen, sf)?;
     let info = build_info(path, FileFormat::Sigmf, &meta, sf, total);
-    Ok(Box::new(RawReader::new(
-        std::io::BufReader::with_capacity(1 << 16, df).take(total * sf.bytes_per_sample() as u64),
-        info,
-    )))
+    let whole = total * sf.bytes_per_sample() as u64;
+    Ok(Box::new(
+        RawReader::new(
+            std::io::BufReader::with_capacity(1 << 16, df).take(whole),
+            info,
+        )
+        .with_cut_tail((dlen - whole) as usize),
+    ))
 }
 
 /// How a member of archive `path` is named in errors: `ARCHIVE/MEMBER`, always under the
@@ -332,10 +336,14 @@ pub fn open_archive(path: &Path) -> Result<Box<dyn IqSource>, SourceError> {
     f.seek(SeekFrom::Start(pos))
         .map_err(|e| SourceError::new(path, e))?;
     let info = build_info(path, FileFormat::SigmfArchive, &meta, sf, total);
-    Ok(Box::new(RawReader::new(
-        std::io::BufReader::with_capacity(1 << 16, f).take(total * sf.bytes_per_sample() as u64),
-        info,
-    )))
+    let whole = total * sf.bytes_per_sample() as u64;
+    Ok(Box::new(
+        RawReader::new(
+            std::io::BufReader::with_capacity(1 << 16, f).take(whole),
+            info,
+        )
+        .with_cut_tail((size - whole) as usize),
+    ))
 }
 
 #[cfg(test)]
@@ -390,6 +398,31 @@ mod tests {
         assert!(e.to_string().contains("big.sigmf-meta") && e.to_string().contains("limit"));
         let e = meta("hello").unwrap_err();
         assert!(e.to_string().contains("not valid SigMF JSON"), "{e}");
+    }
+
+    #[test]
+    fn a_trailing_partial_sample_in_the_data_file_is_reported() {
+        let dir = std::env::temp_dir().join(format!("fobscope-sigmf-tail-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let meta_path = dir.join("tail.sigmf-meta");
+        std::fs::write(
+            &meta_path,
+            r#"{"global":{"core:datatype":"cu8","core:sample_rate":250000,"core:version":"1.0.0"},"captures":[{"core:sample_start":0}]}"#,
+        )
+        .unwrap();
+        // Three whole cu8 samples and one byte of a fourth.
+        std::fs::write(dir.join("tail.sigmf-data"), [1u8, 2, 3, 4, 5, 6, 7]).unwrap();
+        let mut src = open_pair(&meta_path).unwrap();
+        let mut block = vec![num_complex::Complex::new(0.0f32, 0.0); 16];
+        assert_eq!(src.read(&mut block).unwrap(), 3);
+        assert_eq!(src.read(&mut block).unwrap(), 0);
+        let w = src.warnings();
+        std::fs::remove_dir_all(&dir).unwrap();
+        assert_eq!(w.len(), 1, "{w:?}");
+        assert!(
+            w[0].contains("tail.sigmf-meta") && w[0].contains("1 byte(s) of an incomplete cu8"),
+            "{w:?}"
+        );
     }
 
     #[test]
