@@ -231,14 +231,20 @@ pub fn open_pair(path: &Path) -> Result<Box<dyn IqSource>, SourceError> {
         .len();
     let total = check_length(&meta_path, &data_path, &meta, dlen, sf)?;
     let info = build_info(path, FileFormat::Sigmf, &meta, sf, total);
-    let whole = total * sf.bytes_per_sample() as u64;
-    Ok(Box::new(
+    Ok(whole_samples(df, dlen, total, info))
+}
+
+/// A reader of the first `samples` whole samples of the `bytes` data bytes `r` starts with; the
+/// bytes of an incomplete sample after them are reported, not read.
+fn whole_samples(r: File, bytes: u64, samples: u64, info: StreamInfo) -> Box<dyn IqSource> {
+    let whole = samples * info.sample_format.bytes_per_sample() as u64;
+    Box::new(
         RawReader::new(
-            std::io::BufReader::with_capacity(1 << 16, df).take(whole),
+            std::io::BufReader::with_capacity(1 << 16, r).take(whole),
             info,
         )
-        .with_cut_tail((dlen - whole) as usize),
-    ))
+        .with_cut_tail(bytes.saturating_sub(whole) as usize),
+    )
 }
 
 /// How a member of archive `path` is named in errors: `ARCHIVE/MEMBER`, always under the
@@ -336,14 +342,7 @@ pub fn open_archive(path: &Path) -> Result<Box<dyn IqSource>, SourceError> {
     f.seek(SeekFrom::Start(pos))
         .map_err(|e| SourceError::new(path, e))?;
     let info = build_info(path, FileFormat::SigmfArchive, &meta, sf, total);
-    let whole = total * sf.bytes_per_sample() as u64;
-    Ok(Box::new(
-        RawReader::new(
-            std::io::BufReader::with_capacity(1 << 16, f).take(whole),
-            info,
-        )
-        .with_cut_tail((size - whole) as usize),
-    ))
+    Ok(whole_samples(f, size, total, info))
 }
 
 #[cfg(test)]
