@@ -24,14 +24,20 @@ impl Nco {
 
     /// Mixes `input` and appends the result to `out`.
     pub fn mix_into(&mut self, input: &[Complex<f32>], out: &mut Vec<Complex<f32>>) {
-        let start = out.len();
-        out.resize(start + input.len(), Complex::new(0.0, 0.0));
-        self.mix(input, &mut out[start..]);
+        // Through a small buffer of the mixer's own chunk length (so the rotation is the same
+        // as one `mix` over the whole input): `out` grows without being zeroed first.
+        let mut tmp = [Complex::new(0.0f32, 0.0); CHUNK];
+        out.reserve(input.len());
+        for chunk in input.chunks(CHUNK) {
+            let tmp = &mut tmp[..chunk.len()];
+            self.mix(chunk, tmp);
+            out.extend_from_slice(tmp);
+        }
     }
 
     /// Mixes `input` into `out` (as many samples as both hold).
     pub fn mix(&mut self, input: &[Complex<f32>], out: &mut [Complex<f32>]) {
-        for (chunk, dst) in input.chunks(1024).zip(out.chunks_mut(1024)) {
+        for (chunk, dst) in input.chunks(CHUNK).zip(out.chunks_mut(CHUNK)) {
             // Within a chunk the rotation runs in f32 from an exact f64 start: [`WIDTH`]
             // phasors side by side, each stepping by `WIDTH` samples, so the multiplications
             // of one step do not wait on one another.
@@ -57,6 +63,9 @@ impl Nco {
         }
     }
 }
+
+/// Samples mixed from one exact `f64` phasor; the phasor is renormalised after each chunk.
+const CHUNK: usize = 1024;
 
 /// Phasors rotated side by side.
 const WIDTH: usize = 16;
@@ -231,6 +240,19 @@ mod tests {
         for v in y.iter().step_by(97) {
             assert!((v.re - 1.0).abs() < 1e-3 && v.im.abs() < 1e-3, "{v}");
         }
+    }
+
+    #[test]
+    fn appending_gives_the_bits_of_one_mix() {
+        let x: Vec<Complex<f32>> = (0..5000)
+            .map(|n| Complex::new((n as f32 * 0.3).sin(), (n as f32 * 0.7).cos()))
+            .collect();
+        let mut want = vec![Complex::new(0.0f32, 0.0); x.len()];
+        Nco::new(31_000.0, 1_024_000.0).mix(&x, &mut want);
+        let mut got = vec![Complex::new(7.0f32, 7.0)];
+        Nco::new(31_000.0, 1_024_000.0).mix_into(&x, &mut got);
+        assert_eq!(got[0], Complex::new(7.0, 7.0));
+        assert_eq!(got[1..], want[..]);
     }
 
     type Lanes = [f32; WIDTH];
