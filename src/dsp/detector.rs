@@ -57,16 +57,18 @@ pub struct Detector {
     window2: Vec<f32>,
     buf: Vec<Complex<f32>>,
     scratch: Vec<Complex<f32>>,
-    power: Vec<f32>,
+    /// Single-frame powers of the last [`AVG_FRAMES`] frames, `n` bins per slot.
     hist: Vec<f32>,
     hist_slot: usize,
     frames_seen: usize,
     sum: Vec<f32>,
-    floor: Vec<f32>,
-    /// Per bin, 1 when active in the last frame.
+    /// `floors[cur]` is the floor; the other one is the floor before the last frame's update
+    /// (what its activity was judged against). A frame writes the updated floor over the older
+    /// one and swaps them, so the floor it was judged against stays without a copy.
+    floors: [Vec<f32>; 2],
+    cur: usize,
+    /// Activity in the last frame, a bit per bin: bit `k % 8` of byte `k / 8` is bin `k`.
     active: Vec<u8>,
-    /// The floor before the last frame's update (what its activity was judged against).
-    prev_floor: Vec<f32>,
     /// The processor has AVX (the per-bin kernels use it).
     avx: bool,
     init: Vec<f32>,
@@ -77,6 +79,9 @@ impl Detector {
     /// A detector for a stream at `fs_hz`.
     pub fn new(fs_hz: f64) -> Self {
         let n = frame_len(fs_hz);
+        // The per-bin kernels work on groups of eight bins within each half of the spectrum,
+        // and the activity bits are read 64 at a time.
+        assert!(n.is_power_of_two() && n >= 64);
         let mut planner = FftPlanner::<f32>::new();
         let fft = planner.plan_fft_forward(n);
         let scratch = vec![Complex::new(0.0, 0.0); fft.get_inplace_scratch_len()];
@@ -87,14 +92,13 @@ impl Detector {
             window2: window.iter().flat_map(|&w| [w, w]).collect(),
             buf: vec![Complex::new(0.0, 0.0); n],
             scratch,
-            power: vec![0.0; n],
             hist: vec![0.0; n * AVG_FRAMES],
             hist_slot: 0,
             frames_seen: 0,
             sum: vec![0.0; n],
-            floor: vec![0.0; n],
-            active: vec![0; n],
-            prev_floor: vec![0.0; n],
+            floors: [vec![0.0; n], vec![0.0; n]],
+            cur: 0,
+            active: vec![0; n / 8],
             avx: has_avx(),
             init: Vec::with_capacity(n * INIT_FRAMES),
             init_count: 0,
@@ -123,7 +127,7 @@ impl Detector {
 
     /// Median of the floor across bins: the white-noise level of one bin.
     pub fn median_floor(&self) -> f32 {
-        let mut v = self.floor.clone();
+        let mut v = self.floors[self.cur].clone();
         let mid = v.len() / 2;
         v.select_nth_unstable_by(mid, |a, b| a.total_cmp(b));
         v[mid]
@@ -132,7 +136,7 @@ impl Detector {
     /// The floor of the DC bin relative to the median floor (1.0 = white noise; an RTL-SDR's
     /// DC spike stands far above 1).
     pub fn dc_floor_ratio(&self) -> f32 {
-        self.floor[self.n / 2] / self.median_floor().max(1e-30)
+        self.floors[self.cur][self.n / 2] / self.median_floor().max(1e-30)
     }
 
     /// Windowed FFT of `frame`, left in `buf` (natural order).
@@ -149,33 +153,33 @@ impl Detector {
             .process_with_scratch(&mut self.buf, &mut self.scratch);
     }
 
-    /// Power spectrum of `frame` into `power`, in centred order.
-    fn spectrum(&mut self, frame: &[Complex<f32>]) {
-        self.transform(frame);
-        let h = self.n / 2;
-        let (neg, pos) = self.buf.split_at(h);
-        let (p_neg, p_pos) = self.power.split_at_mut(self.n - h);
-        bin_power(self.avx, pos, p_neg);
-        bin_power(self.avx, neg, p_pos);
-    }
-
     /// Feeds one frame for floor initialisation. Returns true when the floor is ready.
     pub fn init_frame(&mut self, frame: &[Complex<f32>]) -> bool {
         if self.ready() {
             return true;
         }
-        self.spectrum(frame);
-        self.init.extend_from_slice(&self.power);
+        self.transform(frame);
+        let n = self.n;
+        let at = self.init.len();
+        self.init.resize(at + n, 0.0);
+        // Centred order: the upper half of the FFT (negative frequencies) first.
+        let (neg, pos) = self.buf.split_at(n / 2);
+        let (p_neg, p_pos) = self.init[at..].split_at_mut(n - n / 2);
+        bin_power(self.avx, pos, p_neg);
+        bin_power(self.avx, neg, p_pos);
         self.init_count += 1;
         if self.ready() {
             let mut col = [0.0f32; INIT_FRAMES];
-            for k in 0..self.n {
+            let floor = &mut self.floors[self.cur];
+            for (k, fl) in floor.iter_mut().enumerate() {
                 for (f, c) in col.iter_mut().enumerate() {
-                    *c = self.init[f * self.n + k];
+                    *c = self.init[f * n + k];
                 }
                 col.select_nth_unstable_by(INIT_FRAMES / 2, |a, b| a.total_cmp(b));
-                self.floor[k] = (col[INIT_FRAMES / 2] / std::f32::consts::LN_2).max(1e-30);
+                *fl = (col[INIT_FRAMES / 2] / std::f32::consts::LN_2).max(1e-30);
             }
+            let floor = floor.clone();
+            self.floors[self.cur ^ 1] = floor;
             self.init = Vec::new();
             return true;
         }
@@ -187,39 +191,48 @@ impl Detector {
         runs.clear();
         self.transform(frame);
         let n = self.n;
-        let h = n / 2;
-        {
-            // Centred order: the upper half of the FFT (negative frequencies) first.
-            let slot = &mut self.hist[self.hist_slot * n..(self.hist_slot + 1) * n];
-            let (neg, pos) = self.buf.split_at(h);
-            let (p_neg, p_pos) = self.power.split_at_mut(n - h);
-            let (s_neg, s_pos) = self.sum.split_at_mut(n - h);
-            let (o_neg, o_pos) = slot.split_at_mut(n - h);
-            accumulate(self.avx, pos, p_neg, s_neg, o_neg);
-            accumulate(self.avx, neg, p_pos, s_pos, o_pos);
-        }
-        self.hist_slot = (self.hist_slot + 1) % AVG_FRAMES;
+        let slot = self.hist_slot;
+        self.hist_slot = (slot + 1) % AVG_FRAMES;
         self.frames_seen += 1;
-        if self.frames_seen.is_multiple_of(1024) {
-            // Re-sum now and then so rounding cannot accumulate.
-            for k in 0..n {
-                self.sum[k] = (0..AVG_FRAMES).map(|f| self.hist[f * n + k]).sum();
-            }
-        }
+        let [f0, f1] = &mut self.floors;
+        let (floor, next) = if self.cur == 0 { (f0, f1) } else { (f1, f0) };
         // Until the history is full the missing frames count as zero, never as noise spikes.
-        let (sum, floor, power) = (&self.sum[..n], &mut self.floor[..n], &self.power[..n]);
-        let active = &mut self.active[..n];
-        // Activity is judged against the floor as it was (kept in `prev`), which then moves.
-        let prev = &mut self.prev_floor[..n];
+        let any = if self.frames_seen.is_multiple_of(1024) {
+            // Re-sum now and then so rounding cannot accumulate: the running sum is replaced
+            // between its update and the judgement, so this frame takes the two steps apart.
+            accumulate(
+                &self.buf,
+                &mut self.hist[slot * n..(slot + 1) * n],
+                &mut self.sum,
+            );
+            for (k, s) in self.sum.iter_mut().enumerate() {
+                *s = (0..AVG_FRAMES).map(|f| self.hist[f * n + k]).sum();
+            }
+            let old = &self.hist[slot * n..(slot + 1) * n];
+            judge_and_track(old, &self.sum, floor, next, &mut self.active)
+        } else {
+            let bins = Bins {
+                v: &self.buf,
+                old: &mut self.hist[slot * n..(slot + 1) * n],
+                sum: &mut self.sum,
+                floor,
+                next,
+                active: &mut self.active,
+            };
+            track(self.avx, bins)
+        };
+        // Activity was judged against the floor as it was, which is now the older one.
+        self.cur ^= 1;
         // Most frames have no active bin.
-        if judge_and_track(self.avx, sum, floor, power, active, prev) {
-            find_runs(active, sum, prev, power, runs);
+        if any {
+            let judged = &self.floors[self.cur ^ 1];
+            find_runs(&self.active, &self.sum, judged, &self.buf, runs);
         }
     }
 
     /// Single-frame power of bin `k` over its floor, for the last frame.
     pub fn frame_ratio(&self, k: usize) -> f32 {
-        self.power[k] / self.floor[k]
+        centred_power(&self.buf, k) / self.floors[self.cur][k]
     }
 }
 
@@ -274,13 +287,48 @@ fn has_avx() -> bool {
     }
 }
 
-kernel! {
-    /// `buf = frame · w` over interleaved I/Q floats (`w` holds each window value twice).
-    fn window(frame: &[f32], w: &[f32], buf: &mut [f32]) {
-        for ((b, &x), &w) in buf.iter_mut().zip(frame).zip(w) {
-            *b = x * w;
-        }
+/// `buf = frame · w` over interleaved I/Q floats (`w` holds each window value twice).
+fn window(avx: bool, frame: &[f32], w: &[f32], buf: &mut [f32]) {
+    let n = buf.len().min(frame.len()).min(w.len());
+    let (frame, w, buf) = (&frame[..n], &w[..n], &mut buf[..n]);
+    let mut done = 0;
+    #[cfg(target_arch = "x86_64")]
+    if avx {
+        // SAFETY: `avx` is true only when the processor has AVX.
+        done = unsafe { window_avx(frame, w, buf) };
     }
+    let _ = avx;
+    for ((b, &x), &w) in buf[done..].iter_mut().zip(&frame[done..]).zip(&w[done..]) {
+        *b = x * w;
+    }
+}
+
+/// [`window`] 32 floats at a time with AVX, for the whole multiples of 32; returns the number
+/// of floats done. One product per float, as in the scalar code.
+///
+/// # Safety
+/// The processor must support AVX; the slices have equal lengths.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx")]
+unsafe fn window_avx(frame: &[f32], w: &[f32], buf: &mut [f32]) -> usize {
+    use std::arch::x86_64::{_mm256_loadu_ps, _mm256_mul_ps, _mm256_storeu_ps};
+    let n = buf.len();
+    assert!(frame.len() == n && w.len() == n);
+    let whole = n - n % 32;
+    let (x, w, b) = (frame.as_ptr(), w.as_ptr(), buf.as_mut_ptr());
+    let mut i = 0;
+    while i < whole {
+        // SAFETY: AVX is available (the caller's contract); floats `i..i + 32` with
+        // `i + 32 <= n` are in bounds of the three slices (equal lengths, asserted).
+        unsafe {
+            for j in [0, 8, 16, 24] {
+                let p = _mm256_mul_ps(_mm256_loadu_ps(x.add(i + j)), _mm256_loadu_ps(w.add(i + j)));
+                _mm256_storeu_ps(b.add(i + j), p);
+            }
+        }
+        i += 32;
+    }
+    whole
 }
 
 /// `|v|²`; a non-finite power (NaN fails the comparison too) becomes a huge finite one.
@@ -288,6 +336,14 @@ kernel! {
 fn finite_power(v: Complex<f32>) -> f32 {
     let q = v.re * v.re + v.im * v.im;
     if q <= f32::MAX { q } else { f32::MAX / 1e6 }
+}
+
+/// Single-frame power of centred bin `k` of the spectrum `v` (natural order, power-of-two
+/// length).
+#[inline(always)]
+fn centred_power(v: &[Complex<f32>], k: usize) -> f32 {
+    let n = v.len();
+    finite_power(v[(k + n / 2) & (n - 1)])
 }
 
 kernel! {
@@ -299,120 +355,159 @@ kernel! {
     }
 }
 
-/// `|v|²` of each bin into `p`; the running sum moves from the oldest frame's power (`old`) to
-/// it, and it replaces the oldest in the history.
-fn accumulate(avx: bool, v: &[Complex<f32>], p: &mut [f32], sum: &mut [f32], old: &mut [f32]) {
-    let n = v.len().min(p.len()).min(sum.len()).min(old.len());
-    let (v, p, sum, old) = (&v[..n], &mut p[..n], &mut sum[..n], &mut old[..n]);
-    let mut done = 0;
+/// The per-bin state one frame updates. All but `v` are in centred order (bin 0 = −fs/2).
+struct Bins<'a> {
+    /// The frame's spectrum, natural FFT order, `n` bins (a power of two, at least 64).
+    v: &'a [Complex<f32>],
+    /// The history slot of the oldest frame's power; receives this frame's power.
+    old: &'a mut [f32],
+    /// Running sum of the history.
+    sum: &'a mut [f32],
+    /// The floor activity is judged against.
+    floor: &'a [f32],
+    /// Receives the updated floor.
+    next: &'a mut [f32],
+    /// Receives the activity bits (`n / 8` bytes).
+    active: &'a mut [u8],
+}
+
+/// One frame's per-bin work: the running sum moves from the oldest frame's power to this
+/// frame's ([`accumulate`]), then each bin is judged and its floor moved
+/// ([`judge_and_track`]); returns true if any bin is active. With AVX the two steps are one
+/// pass over the bins, with the same bits.
+fn track(avx: bool, b: Bins) -> bool {
     #[cfg(target_arch = "x86_64")]
     if avx {
         // SAFETY: `avx` is true only when the processor has AVX.
-        done = unsafe { accumulate_avx(v, p, sum, old) };
+        return unsafe { track_avx(b) };
     }
     let _ = avx;
-    for k in done..n {
-        let q = finite_power(v[k]);
-        p[k] = q;
-        sum[k] += q - old[k];
-        old[k] = q;
+    accumulate(b.v, b.old, b.sum);
+    judge_and_track(b.old, b.sum, b.floor, b.next, b.active)
+}
+
+/// `|v|²` of each bin (centred order) into `old`, which held the oldest frame's power; the
+/// running sum moves from that to this.
+fn accumulate(v: &[Complex<f32>], old: &mut [f32], sum: &mut [f32]) {
+    for (k, (o, s)) in old.iter_mut().zip(sum.iter_mut()).enumerate() {
+        let q = centred_power(v, k);
+        *s += q - *o;
+        *o = q;
     }
 }
 
-/// [`accumulate`] eight bins at a time with AVX, for the whole multiples of eight; returns the
-/// number of bins done. `re² + im²` is formed by a horizontal add of the squares, the same
-/// single addition as the scalar code, so the bits are the same.
+/// Marks the active bins (statistic over [`THRESHOLD`] times the floor) in `active` and
+/// returns true if any; writes to `next` each bin's floor moved towards its power, slowly
+/// where the bin is active.
+fn judge_and_track(
+    power: &[f32],
+    sum: &[f32],
+    floor: &[f32],
+    next: &mut [f32],
+    active: &mut [u8],
+) -> bool {
+    let inv = 1.0 / AVG_FRAMES as f32;
+    let a_quiet = 1.0 / FLOOR_TC_FRAMES;
+    let a_active = 1.0 / FLOOR_TC_ACTIVE_FRAMES;
+    let mut any = false;
+    active.fill(0);
+    for (k, ((&q, &s), (&fl, nf))) in power
+        .iter()
+        .zip(sum)
+        .zip(floor.iter().zip(next.iter_mut()))
+        .enumerate()
+    {
+        let on = s * inv > THRESHOLD * fl;
+        active[k / 8] |= (on as u8) << (k % 8);
+        any |= on;
+        let a = if on { a_active } else { a_quiet };
+        *nf = (fl + a * (q - fl)).max(1e-30);
+    }
+    any
+}
+
+/// [`track`] eight bins at a time with AVX. `re² + im²` is formed by a horizontal add of the
+/// squares, the same single addition as the scalar code; every other step is the scalar
+/// code's operation in the same order (no fused multiply-add; `max` and the ordered compare
+/// treat NaN as the scalar code does), so the bits are the same.
 ///
 /// # Safety
-/// The processor must support AVX; the slices have equal lengths.
+/// The processor must support AVX.
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx")]
-unsafe fn accumulate_avx(
-    v: &[Complex<f32>],
-    p: &mut [f32],
-    sum: &mut [f32],
-    old: &mut [f32],
-) -> usize {
+unsafe fn track_avx(b: Bins) -> bool {
     use std::arch::x86_64::{
-        _CMP_LE_OQ, _mm256_add_ps, _mm256_blendv_ps, _mm256_cmp_ps, _mm256_hadd_ps,
-        _mm256_loadu_ps, _mm256_mul_ps, _mm256_permute2f128_ps, _mm256_set1_ps, _mm256_storeu_ps,
-        _mm256_sub_ps,
+        _CMP_GT_OQ, _CMP_LE_OQ, _mm256_add_ps, _mm256_blendv_ps, _mm256_cmp_ps, _mm256_hadd_ps,
+        _mm256_loadu_ps, _mm256_max_ps, _mm256_movemask_ps, _mm256_mul_ps, _mm256_permute2f128_ps,
+        _mm256_set1_ps, _mm256_storeu_ps, _mm256_sub_ps,
     };
-    let n = v.len();
-    assert!(p.len() == n && sum.len() == n && old.len() == n);
-    let whole = n - n % 8;
-    let x = as_flat(v);
-    // SAFETY: AVX is available (the caller's contract); bins `k..k + 8` with `k + 8 <= n`
-    // are in bounds of every slice (equal lengths, asserted), `x` holds `2n` floats.
+    let n = b.v.len();
+    let h = n / 2;
+    assert!(n.is_power_of_two() && n >= 16);
+    assert!(b.old.len() == n && b.sum.len() == n && b.floor.len() == n && b.next.len() == n);
+    assert!(b.active.len() == n / 8);
+    let x = as_flat(b.v).as_ptr();
+    let (old, sum, floor) = (b.old.as_mut_ptr(), b.sum.as_mut_ptr(), b.floor.as_ptr());
+    let (next, active) = (b.next.as_mut_ptr(), b.active.as_mut_ptr());
+    let mut any = 0;
+    // SAFETY: AVX is available (the caller's contract). Bins `k..k + 8` (`k` a multiple of 8
+    // below `n`) are in bounds of the `n`-long slices and byte `k / 8` of `active`; their
+    // source bins `s..s + 8`, `s = (k + n / 2) mod n`, lie within the spectrum (`n / 2` is a
+    // multiple of 8), whose `2n` floats `x` views.
     unsafe {
         let big = _mm256_set1_ps(f32::MAX);
         let repl = _mm256_set1_ps(f32::MAX / 1e6);
-        for k in (0..whole).step_by(8) {
-            let a = _mm256_loadu_ps(x.as_ptr().add(2 * k));
-            let b = _mm256_loadu_ps(x.as_ptr().add(2 * k + 8));
-            let (a, b) = (_mm256_mul_ps(a, a), _mm256_mul_ps(b, b));
-            // Bins 0, 1 | 4, 5 and 2, 3 | 6, 7, so the pairwise sums come out in order.
-            let lo = _mm256_permute2f128_ps::<0x20>(a, b);
-            let hi = _mm256_permute2f128_ps::<0x31>(a, b);
-            let q = _mm256_hadd_ps(lo, hi);
-            let ok = _mm256_cmp_ps::<_CMP_LE_OQ>(q, big);
-            let q = _mm256_blendv_ps(repl, q, ok);
-            _mm256_storeu_ps(p.as_mut_ptr().add(k), q);
-            let o = _mm256_loadu_ps(old.as_ptr().add(k));
-            let s = _mm256_loadu_ps(sum.as_ptr().add(k));
-            _mm256_storeu_ps(
-                sum.as_mut_ptr().add(k),
-                _mm256_add_ps(s, _mm256_sub_ps(q, o)),
-            );
-            _mm256_storeu_ps(old.as_mut_ptr().add(k), q);
+        let inv = _mm256_set1_ps(1.0 / AVG_FRAMES as f32);
+        let thr = _mm256_set1_ps(THRESHOLD);
+        let a_quiet = _mm256_set1_ps(1.0 / FLOOR_TC_FRAMES);
+        let a_active = _mm256_set1_ps(1.0 / FLOOR_TC_ACTIVE_FRAMES);
+        let tiny = _mm256_set1_ps(1e-30);
+        // Centred order: the upper half of the FFT (negative frequencies) first.
+        for (k0, s0) in [(0, h), (h, 0)] {
+            let src = x.add(2 * s0);
+            let mut j = 0;
+            while j < h {
+                let k = k0 + j;
+                let v0 = _mm256_loadu_ps(src.add(2 * j));
+                let v1 = _mm256_loadu_ps(src.add(2 * j + 8));
+                let (v0, v1) = (_mm256_mul_ps(v0, v0), _mm256_mul_ps(v1, v1));
+                // Bins 0, 1 | 4, 5 and 2, 3 | 6, 7, so the pairwise sums come out in order.
+                let lo = _mm256_permute2f128_ps::<0x20>(v0, v1);
+                let hi = _mm256_permute2f128_ps::<0x31>(v0, v1);
+                let q = _mm256_hadd_ps(lo, hi);
+                let ok = _mm256_cmp_ps::<_CMP_LE_OQ>(q, big);
+                let q = _mm256_blendv_ps(repl, q, ok);
+                let o = _mm256_loadu_ps(old.add(k));
+                let s = _mm256_add_ps(_mm256_loadu_ps(sum.add(k)), _mm256_sub_ps(q, o));
+                _mm256_storeu_ps(sum.add(k), s);
+                _mm256_storeu_ps(old.add(k), q);
+                let fl = _mm256_loadu_ps(floor.add(k));
+                let on = _mm256_cmp_ps::<_CMP_GT_OQ>(_mm256_mul_ps(s, inv), _mm256_mul_ps(thr, fl));
+                let bits = _mm256_movemask_ps(on);
+                *active.add(k / 8) = bits as u8;
+                any |= bits;
+                let a = _mm256_blendv_ps(a_quiet, a_active, on);
+                let moved = _mm256_add_ps(fl, _mm256_mul_ps(a, _mm256_sub_ps(q, fl)));
+                _mm256_storeu_ps(next.add(k), _mm256_max_ps(moved, tiny));
+                j += 8;
+            }
         }
     }
-    whole
+    any != 0
 }
 
-kernel! {
-    /// Marks the active bins (statistic over [`THRESHOLD`] times the floor) and returns true if
-    /// any; copies the floor to `prev`, then moves each bin's floor towards its power, slowly
-    /// where the bin is active.
-    fn judge_and_track(
-        sum: &[f32],
-        floor: &mut [f32],
-        power: &[f32],
-        active: &mut [u8],
-        prev: &mut [f32],
-    ) -> bool {
-        let inv = 1.0 / AVG_FRAMES as f32;
-        let a_quiet = 1.0 / FLOOR_TC_FRAMES;
-        let a_active = 1.0 / FLOOR_TC_ACTIVE_FRAMES;
-        let n = sum.len().min(floor.len()).min(power.len()).min(active.len()).min(prev.len());
-        let (sum, floor, power) = (&sum[..n], &mut floor[..n], &power[..n]);
-        let (active, prev) = (&mut active[..n], &mut prev[..n]);
-        let mut any = 0u8;
-        for k in 0..n {
-            let fl = floor[k];
-            let on = sum[k] * inv > THRESHOLD * fl;
-            active[k] = on as u8;
-            any |= on as u8;
-            prev[k] = fl;
-            let a = if on { a_active } else { a_quiet };
-            floor[k] = (fl + a * (power[k] - fl)).max(1e-30);
-        }
-        any != 0
-    }
-}
-
-/// Groups the active bins (`active[k] != 0`) into runs; bins at most two apart join one run.
-/// Reads the floor as it was when activity was judged.
-fn find_runs(active: &[u8], sum: &[f32], floor: &[f32], power: &[f32], runs: &mut Vec<Run>) {
+/// Groups the active bins (bits of `active`) into runs; bins at most two apart join one run.
+/// `floor` is the floor activity was judged against; `v` the frame's spectrum (natural order),
+/// whose single-frame power of a peak is recomputed here, as it was in [`track`].
+fn find_runs(active: &[u8], sum: &[f32], floor: &[f32], v: &[Complex<f32>], runs: &mut Vec<Run>) {
     let inv = 1.0 / AVG_FRAMES as f32;
     let mut cur: Option<Run> = None;
     let mut best = 0.0f32;
-    for (w, word) in active.chunks(8).enumerate() {
-        if word.iter().all(|&b| b == 0) {
-            continue;
-        }
-        for (j, _) in word.iter().enumerate().filter(|(_, b)| **b != 0) {
-            let k = 8 * w + j;
+    for (w, word) in active.chunks_exact(8).enumerate() {
+        let mut bits = u64::from_le_bytes(word.try_into().expect("eight bytes"));
+        while bits != 0 {
+            let k = 64 * w + bits.trailing_zeros() as usize;
+            bits &= bits - 1;
             let fl = floor[k];
             let ratio = sum[k] * inv / fl;
             match cur.as_mut() {
@@ -421,7 +516,7 @@ fn find_runs(active: &[u8], sum: &[f32], floor: &[f32], power: &[f32], runs: &mu
                     if ratio > best {
                         best = ratio;
                         r.peak = k;
-                        r.frame_ratio = power[k] / fl;
+                        r.frame_ratio = centred_power(v, k) / fl;
                     }
                 }
                 _ => {
@@ -433,7 +528,7 @@ fn find_runs(active: &[u8], sum: &[f32], floor: &[f32], power: &[f32], runs: &mu
                         lo: k,
                         hi: k,
                         peak: k,
-                        frame_ratio: power[k] / fl,
+                        frame_ratio: centred_power(v, k) / fl,
                     });
                 }
             }
@@ -506,26 +601,91 @@ mod tests {
 
     #[test]
     fn vector_kernels_give_the_scalar_bits() {
-        let v: Vec<Complex<f32>> = (0..1003)
-            .map(|i| match i {
-                5 => Complex::new(f32::NAN, 0.0),
-                6 => Complex::new(f32::INFINITY, 1.0),
-                7 => Complex::new(3e30, 3e30),
-                _ => Complex::new((i as f32 * 0.37).sin() * 1e-3, (i as f32 * 1.3).cos()),
+        use rand::{RngExt, SeedableRng};
+        let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(3);
+        let n = 256;
+        let mut frames: Vec<Vec<Complex<f32>>> = (0..12)
+            .map(|f| {
+                (0..n)
+                    .map(|i| {
+                        // A few loud bins, so some bins are active and some frames not.
+                        let a = if (i + 3 * f) % 37 < 4 { 30.0 } else { 1.0 };
+                        Complex::new(a * rng.random::<f32>(), a * (rng.random::<f32>() - 0.5))
+                    })
+                    .collect()
             })
             .collect();
-        let n = v.len();
-        let old: Vec<f32> = (0..n).map(|i| (i % 7) as f32 * 0.1).collect();
-        let sum: Vec<f32> = (0..n).map(|i| (i % 5) as f32).collect();
+        // Non-finite and overflowing bins, early (their effect on the sums and floors is
+        // followed) and in a frame whose history slot is not overwritten (checked below).
+        for f in [2, 10] {
+            frames[f][5] = Complex::new(f32::NAN, 0.0);
+            frames[f][6] = Complex::new(f32::INFINITY, 1.0);
+            frames[f][7] = Complex::new(3e30, 3e30);
+            frames[f + 1][n - 1] = Complex::new(0.0, -f32::INFINITY);
+        }
+        let floor0: Vec<f32> = (0..n).map(|i| 0.05 + (i % 11) as f32 * 0.1).collect();
+        // Eight frames of history per pass, as in the detector; the floor moves each frame.
         let run = |avx: bool| {
-            let (mut p, mut s, mut o) = (vec![0.0f32; n], sum.clone(), old.clone());
-            accumulate(avx, &v, &mut p, &mut s, &mut o);
-            (p, s, o)
+            let (mut old, mut sum) = (vec![0.0f32; n * AVG_FRAMES], vec![0.0f32; n]);
+            let (mut floor, mut next) = (floor0.clone(), vec![0.0f32; n]);
+            let mut seen = Vec::new();
+            for (f, v) in frames.iter().enumerate() {
+                let mut active = vec![0xa5u8; n / 8];
+                let slot = f % AVG_FRAMES;
+                let b = Bins {
+                    v,
+                    old: &mut old[slot * n..(slot + 1) * n],
+                    sum: &mut sum,
+                    floor: &floor,
+                    next: &mut next,
+                    active: &mut active,
+                };
+                let any = track(avx, b);
+                std::mem::swap(&mut floor, &mut next);
+                seen.push((any, active, sum.clone(), floor.clone()));
+            }
+            (seen, old)
         };
         let (a, b) = (run(false), run(has_avx()));
         assert_eq!(a, b);
-        assert_eq!(a.0[5], f32::MAX / 1e6);
-        assert_eq!(a.0[6], f32::MAX / 1e6);
-        assert_eq!(a.0[8], v[8].norm_sqr());
+        assert!(a.0.iter().any(|s| s.0) && a.0.iter().any(|s| s.1.contains(&0)));
+        let p = &a.1[2 * n..3 * n];
+        assert_eq!(p[5 + n / 2], f32::MAX / 1e6);
+        assert_eq!(p[6 + n / 2], f32::MAX / 1e6);
+        assert_eq!(p[7 + n / 2], f32::MAX / 1e6);
+        assert_eq!(p[8 + n / 2], frames[10][8].norm_sqr());
+        assert_eq!(a.1[3 * n + n / 2 - 1], f32::MAX / 1e6);
+        // The window and the power spectrum of the floor's initialisation.
+        for len in [0, 31, 64, 1003] {
+            let x: Vec<f32> = (0..len).map(|i| (i as f32 * 0.37).sin()).collect();
+            let w: Vec<f32> = (0..len).map(|i| (i as f32 * 0.11).cos()).collect();
+            let mut got = vec![0.0f32; len];
+            window(has_avx(), &x, &w, &mut got);
+            let want: Vec<f32> = x.iter().zip(&w).map(|(x, w)| x * w).collect();
+            assert_eq!(got, want);
+        }
+        let (mut p0, mut p1) = (vec![0.0f32; n], vec![0.0f32; n]);
+        bin_power(false, &frames[2], &mut p0);
+        bin_power(has_avx(), &frames[2], &mut p1);
+        assert_eq!(p0, p1);
+    }
+
+    #[test]
+    fn runs_group_active_bins_two_apart() {
+        let n = 128;
+        let v: Vec<Complex<f32>> = (0..n).map(|i| Complex::new(i as f32, 1.0)).collect();
+        let sum: Vec<f32> = (0..n).map(|k| (k % 7) as f32 + 1.0).collect();
+        let floor = vec![0.5f32; n];
+        let mut active = vec![0u8; n / 8];
+        for k in [3, 5, 6, 9, 63, 64, 65, 127] {
+            active[k / 8] |= 1 << (k % 8);
+        }
+        let mut runs = Vec::new();
+        find_runs(&active, &sum, &floor, &v, &mut runs);
+        let spans: Vec<(usize, usize, usize)> = runs.iter().map(|r| (r.lo, r.hi, r.peak)).collect();
+        assert_eq!(spans, [(3, 6, 6), (9, 9, 9), (63, 65, 65), (127, 127, 127)]);
+        // The peak's single-frame power is that of its source bin (centred: k + n/2 mod n).
+        assert_eq!(runs[0].frame_ratio, v[6 + n / 2].norm_sqr() / 0.5);
+        assert_eq!(runs[3].frame_ratio, v[63].norm_sqr() / 0.5);
     }
 }

@@ -123,8 +123,9 @@ pub struct BurstProcessor {
     fs: f64,
     det: Detector,
     n: usize,
+    /// The start of the next frame, while a block has ended inside it.
     pending: Vec<Complex<f32>>,
-    ring: Vec<Vec<Complex<f32>>>,
+    ring: FrameRing,
     frames: u64,
     processed: u64,
     bursts: Vec<OpenBurst>,
@@ -155,7 +156,7 @@ impl BurstProcessor {
             det,
             n,
             pending: Vec::with_capacity(n),
-            ring: vec![Vec::new(); detector::INIT_FRAMES + 1],
+            ring: FrameRing::new(n, detector::INIT_FRAMES + 1),
             frames: 0,
             processed: 0,
             bursts: Vec::new(),
@@ -192,22 +193,26 @@ impl BurstProcessor {
     }
 
     /// Feeds the next block of samples; completed transmissions are appended to `out`.
+    ///
+    /// Once the floor is ready, the whole frames of a block are analysed where they lie;
+    /// only a frame split between blocks is gathered in `pending` first, and only the frames
+    /// a later burst may need as pre-roll are copied into the ring.
     pub fn push(&mut self, block: &[Complex<f32>], out: &mut Vec<DetectedTransmission>) {
         let first_new = out.len();
         let mut rest = block;
-        while !rest.is_empty() {
+        while !rest.is_empty() && (!self.pending.is_empty() || !self.det.ready()) {
             let take = (self.n - self.pending.len()).min(rest.len());
             self.pending.extend_from_slice(&rest[..take]);
             rest = &rest[take..];
             if self.pending.len() == self.n {
-                let frame = std::mem::take(&mut self.pending);
-                // The frame leaving the ring becomes the next pending one: no allocation.
-                let mut spare = self.store_frame(frame, out);
-                spare.clear();
-                spare.reserve(self.n);
-                self.pending = spare;
+                self.store_pending(out);
             }
         }
+        let whole = rest.len() - rest.len() % self.n;
+        if whole > 0 {
+            self.analyse_block(&rest[..whole], out);
+        }
+        self.pending.extend_from_slice(&rest[whole..]);
         self.collect(false, out);
         out[first_new..].sort_by(|a, b| a.pulses.start_s.total_cmp(&b.pulses.start_s));
     }
@@ -217,14 +222,11 @@ impl BurstProcessor {
         let first_new = out.len();
         if !self.det.ready() && self.frames >= 4 {
             // A short stream: initialise the floor from what there is and analyse it.
-            let stored = self.frames as usize;
-            for f in 0..detector::INIT_FRAMES - stored {
-                let frame = self.ring[f % stored].clone();
-                self.det.init_frame(&frame);
+            let stored = self.frames;
+            for f in 0..detector::INIT_FRAMES as u64 - stored {
+                self.det.init_frame(self.ring.frame(f % stored));
             }
-            for f in 0..self.frames {
-                self.analyse(f, out);
-            }
+            self.analyse_ring(0..self.frames, out);
         }
         let tail = std::mem::take(&mut self.pending);
         for b in &mut self.bursts {
@@ -344,36 +346,65 @@ impl BurstProcessor {
         self.det.ready() && self.det.dc_floor_ratio() > demod::DC_LINE_RATIO
     }
 
-    /// Stores and analyses a frame; returns the frame it replaced in the ring.
-    fn store_frame(
-        &mut self,
-        frame: Vec<Complex<f32>>,
-        out: &mut Vec<DetectedTransmission>,
-    ) -> Vec<Complex<f32>> {
+    /// Stores the frame gathered in `pending` in the ring and analyses it (or, before the
+    /// floor is ready, feeds it to the floor's initialisation, and once that is done analyses
+    /// every frame stored so far).
+    fn store_pending(&mut self, out: &mut Vec<DetectedTransmission>) {
         let f = self.frames;
-        let slot = (f % self.ring.len() as u64) as usize;
-        let evicted = std::mem::replace(&mut self.ring[slot], frame);
+        self.ring.store(f, &self.pending);
+        self.pending.clear();
         self.frames += 1;
-        if !self.det.ready() {
-            let frame = std::mem::take(&mut self.ring[slot]);
-            let ready = self.det.init_frame(&frame);
-            self.ring[slot] = frame;
-            if ready {
-                for g in 0..self.frames {
-                    self.analyse(g, out);
-                }
-            }
-            return evicted;
+        if self.det.ready() {
+            self.analyse_ring(f..f + 1, out);
+        } else if self.det.init_frame(self.ring.frame(f)) {
+            self.analyse_ring(0..self.frames, out);
+            // From here on the ring holds only the pre-roll of a new burst and the frame being
+            // analysed.
+            self.ring.shrink(PRE_ROLL_FRAMES as usize + 1, self.frames);
         }
-        self.analyse(f, out);
-        evicted
     }
 
-    fn analyse(&mut self, f: u64, out: &mut Vec<DetectedTransmission>) {
-        let len = self.ring.len() as u64;
-        let slot = (f % len) as usize;
-        let frame = std::mem::take(&mut self.ring[slot]);
-        self.det.frame(&frame, &mut self.runs);
+    /// Analyses frames `frames`, all in the ring.
+    fn analyse_ring(&mut self, frames: std::ops::Range<u64>, out: &mut Vec<DetectedTransmission>) {
+        let ring = std::mem::take(&mut self.ring);
+        let recent = Recent {
+            ring: &ring,
+            block: &[],
+            first: u64::MAX,
+        };
+        for f in frames {
+            self.analyse(f, &recent, out);
+        }
+        self.ring = ring;
+    }
+
+    /// Analyses whole frames where they lie in the stream (the floor must be ready and no
+    /// frame pending), then keeps the last [`PRE_ROLL_FRAMES`] of them in the ring.
+    fn analyse_block(&mut self, frames: &[Complex<f32>], out: &mut Vec<DetectedTransmission>) {
+        let first = self.frames;
+        let count = (frames.len() / self.n) as u64;
+        let ring = std::mem::take(&mut self.ring);
+        let recent = Recent {
+            ring: &ring,
+            block: frames,
+            first,
+        };
+        for f in first..first + count {
+            self.frames = f + 1;
+            self.analyse(f, &recent, out);
+        }
+        self.ring = ring;
+        let n = self.n;
+        for i in count.saturating_sub(PRE_ROLL_FRAMES)..count {
+            let at = i as usize * n;
+            self.ring.store(first + i, &frames[at..at + n]);
+        }
+    }
+
+    /// Analyses frame `f`: detection, matching runs to open bursts, opening and closing bursts.
+    fn analyse(&mut self, f: u64, recent: &Recent, out: &mut Vec<DetectedTransmission>) {
+        let frame = recent.frame(f);
+        self.det.frame(frame, &mut self.runs);
         self.processed = f + 1;
         let m = self.match_bins;
         let mut used = std::mem::take(&mut self.used);
@@ -417,9 +448,7 @@ impl BurstProcessor {
             } else {
                 r.peak as f64
             };
-            let start = f
-                .saturating_sub(PRE_ROLL_FRAMES)
-                .max((f + 1).saturating_sub(len));
+            let start = f.saturating_sub(PRE_ROLL_FRAMES);
             let mut b = OpenBurst::new(
                 self.fs,
                 self.det.bin_hz(centre, self.fs),
@@ -429,15 +458,14 @@ impl BurstProcessor {
             );
             b.last_active = f;
             for g in start..f {
-                b.feed(&self.ring[(g % len) as usize]);
+                b.feed(recent.frame(g));
             }
             self.bursts.push(b);
         }
         self.used = used;
         for b in &mut self.bursts {
-            b.feed(&frame);
+            b.feed(frame);
         }
-        self.ring[slot] = frame;
         // Close the bursts that went quiet or reached the cap, and with them the bursts that
         // went quiet at the same time (the other tone of a wide FSK signal).
         let mut closing: Vec<(usize, bool)> = Vec::new();
@@ -477,6 +505,68 @@ impl BurstProcessor {
             })
             .collect();
         self.emit(caps, out);
+    }
+}
+
+/// The last frames of the stream, frame `g` in slot `g % slots`: the frames before the floor
+/// is ready, then the pre-roll of a burst opened by a later frame.
+#[derive(Default)]
+struct FrameRing {
+    n: usize,
+    slots: usize,
+    data: Vec<Complex<f32>>,
+}
+
+impl FrameRing {
+    /// A ring of `slots` frames of `n` samples.
+    fn new(n: usize, slots: usize) -> Self {
+        FrameRing {
+            n,
+            slots,
+            data: vec![Complex::new(0.0, 0.0); n * slots],
+        }
+    }
+
+    /// The samples of frame `g` (the last stored in its slot).
+    fn frame(&self, g: u64) -> &[Complex<f32>] {
+        let at = (g % self.slots as u64) as usize * self.n;
+        &self.data[at..at + self.n]
+    }
+
+    /// Stores frame `g`.
+    fn store(&mut self, g: u64, x: &[Complex<f32>]) {
+        let at = (g % self.slots as u64) as usize * self.n;
+        self.data[at..at + self.n].copy_from_slice(x);
+    }
+
+    /// Keeps only the last `slots` frames before frame `end`.
+    fn shrink(&mut self, slots: usize, end: u64) {
+        let mut kept = FrameRing::new(self.n, slots.min(self.slots));
+        for g in end.saturating_sub(kept.slots as u64)..end {
+            kept.store(g, self.frame(g));
+        }
+        *self = kept;
+    }
+}
+
+/// Where the frames around the one analysed are: from frame `first` on in `block` (the
+/// stream, `n` samples a frame), before it in the ring.
+struct Recent<'a> {
+    ring: &'a FrameRing,
+    block: &'a [Complex<f32>],
+    first: u64,
+}
+
+impl<'a> Recent<'a> {
+    /// The samples of frame `g`, which must be in the block or still in the ring.
+    fn frame(&self, g: u64) -> &'a [Complex<f32>] {
+        match g.checked_sub(self.first) {
+            Some(i) => {
+                let n = self.ring.n;
+                &self.block[i as usize * n..(i as usize + 1) * n]
+            }
+            None => self.ring.frame(g),
+        }
     }
 }
 
@@ -802,6 +892,42 @@ mod tests {
         let mut out = Vec::new();
         p.push(&x[..x.len() / 2], &mut out);
         drop(p);
+    }
+
+    #[test]
+    fn frames_analysed_in_the_block_match_frames_gathered_one_sample_at_a_time() {
+        let fs = 1_024_000.0;
+        // A press during the floor's initialisation, and two after it whose pre-roll spans
+        // blocks.
+        let signals = [
+            (
+                300_000.0,
+                5.0,
+                keeloq_marks(400.0, &bits(8, 66), 20_000.0),
+                0.0,
+            ),
+            (
+                -150_000.0,
+                5.0,
+                keeloq_marks(400.0, &bits(5, 66), 50_000.0),
+                0.0,
+            ),
+            (
+                120_000.0,
+                5.0,
+                keeloq_marks(300.0, &bits(6, 66), 70_000.0),
+                0.0,
+            ),
+        ];
+        let x = synth(fs, 0.3, 1e-3, &signals, 22);
+        let cfg = DspConfig { sample_rate_hz: fs };
+        // One sample at a time: every frame is gathered, stored in the ring and analysed there.
+        let gathered = run_with(BurstProcessor::new(cfg.clone()), &x, 1);
+        assert!(gathered.len() >= 3, "{gathered:#?}");
+        for block in [1024, 3 * 1024, 5 * 1024 + 3, 65_536, x.len()] {
+            let got = run_with(BurstProcessor::new(cfg.clone()), &x, block);
+            assert_eq!(got, gathered, "blocks of {block}");
+        }
     }
 
     /// Largest error (µs) of mark and gap widths against the keyed marks.
