@@ -11,6 +11,7 @@
 //!   `atan2` (including signed zeros and infinities).
 //! * [`db_of`]: `10·log10(max(p, 1e-30))` as `f32`, with the logarithm computed in `f64` and
 //!   rounded once: the correctly rounded `log10`, as close to the C library's as it can be.
+//! * [`window`] and [`accumulate_power`]: the per-frame loops of the Welch spectrum, exact.
 
 use num_complex::Complex;
 
@@ -146,6 +147,51 @@ pub fn db_of(v: &mut [f32]) {
     body(v)
 }
 
+/// `out[i] = x[i]·w[i]`, for as many values as all three hold: a Welch frame windowed.
+pub fn window(x: &[Complex<f32>], w: &[f32], out: &mut [Complex<f32>]) {
+    #[inline(always)]
+    fn body(x: &[Complex<f32>], w: &[f32], out: &mut [Complex<f32>]) {
+        for ((o, &v), &g) in out.iter_mut().zip(x).zip(w) {
+            *o = v * g;
+        }
+    }
+    /// The same loop compiled for AVX2; the arithmetic is the same, so are the bits.
+    #[cfg(target_arch = "x86_64")]
+    #[target_feature(enable = "avx2")]
+    unsafe fn with_avx2(x: &[Complex<f32>], w: &[f32], out: &mut [Complex<f32>]) {
+        body(x, w, out)
+    }
+    #[cfg(target_arch = "x86_64")]
+    if std::arch::is_x86_feature_detected!("avx2") {
+        // SAFETY: the processor has AVX2 (checked just above).
+        return unsafe { with_avx2(x, w, out) };
+    }
+    body(x, w, out)
+}
+
+/// `acc[i] += |v[i]|²` (the power in `f32`, summed in `f64`), for as many values as both hold:
+/// a Welch frame's periodogram added to the average.
+pub fn accumulate_power(v: &[Complex<f32>], acc: &mut [f64]) {
+    #[inline(always)]
+    fn body(v: &[Complex<f32>], acc: &mut [f64]) {
+        for (a, z) in acc.iter_mut().zip(v) {
+            *a += z.norm_sqr() as f64;
+        }
+    }
+    /// The same loop compiled for AVX2; the arithmetic is the same, so are the bits.
+    #[cfg(target_arch = "x86_64")]
+    #[target_feature(enable = "avx2")]
+    unsafe fn with_avx2(v: &[Complex<f32>], acc: &mut [f64]) {
+        body(v, acc)
+    }
+    #[cfg(target_arch = "x86_64")]
+    if std::arch::is_x86_feature_detected!("avx2") {
+        // SAFETY: the processor has AVX2 (checked just above).
+        return unsafe { with_avx2(v, acc) };
+    }
+    body(v, acc)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -237,6 +283,25 @@ mod tests {
             let z = y[i] * y[i - 1].conj();
             let want = (z.im as f64).atan2(z.re as f64) * 3.0;
             assert!((f[i] as f64 - want).abs() < 2e-6, "{i}: {} {want}", f[i]);
+        }
+    }
+
+    #[test]
+    fn welch_loops_match_plain_arithmetic() {
+        let mut next = rng(11);
+        let mut u = || (next() % 20_001) as f32 / 10_000.0 - 1.0;
+        let n = 1027;
+        let x: Vec<Complex<f32>> = (0..n).map(|_| Complex::new(u(), u())).collect();
+        let w: Vec<f32> = (0..n).map(|_| u()).collect();
+        let mut out = vec![Complex::new(0.0f32, 0.0); n];
+        window(&x, &w, &mut out);
+        let mut acc: Vec<f64> = (0..n).map(|i| i as f64 * 0.25).collect();
+        accumulate_power(&out, &mut acc);
+        for i in 0..n {
+            let o = Complex::new(x[i].re * w[i], x[i].im * w[i]);
+            assert_eq!(out[i], o);
+            let p = o.re * o.re + o.im * o.im;
+            assert_eq!(acc[i].to_bits(), (i as f64 * 0.25 + p as f64).to_bits());
         }
     }
 

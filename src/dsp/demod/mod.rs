@@ -500,13 +500,9 @@ fn welch(x: &[Complex<f32>], planner: &mut FftPlanner<f32>, fs: f64) -> (Vec<f32
     // Half-overlapping frames.
     let mut s = 0;
     while s + n <= x.len() {
-        for ((b, &v), &w) in buf.iter_mut().zip(&x[s..s + n]).zip(&win) {
-            *b = v * w;
-        }
+        approx::window(&x[s..s + n], &win, &mut buf);
         fft.process_with_scratch(&mut buf, &mut scratch);
-        for (a, v) in acc.iter_mut().zip(&buf) {
-            *a += v.norm_sqr() as f64;
-        }
+        approx::accumulate_power(&buf, &mut acc);
         frames += 1;
         s += n / 2;
     }
@@ -639,13 +635,8 @@ fn clusters_of(s: Vec<f32>) -> Option<Clusters> {
     if s.len() < 16 {
         return None;
     }
-    let mut sorted = s.clone();
-    let (a, b) = (sorted.len() / 20, sorted.len() - 1 - sorted.len() / 20);
-    let (_, &mut mut lo, above) = sorted.select_nth_unstable_by(a, |x, y| x.total_cmp(y));
-    // The b-th smallest is among the values above the a-th.
-    let mut hi = *above
-        .select_nth_unstable_by(b - a - 1, |x, y| x.total_cmp(y))
-        .1;
+    let (a, b) = (s.len() / 20, s.len() - 1 - s.len() / 20);
+    let (mut lo, mut hi) = two_ranks(&s, a, b);
     if hi.partial_cmp(&lo) != Some(std::cmp::Ordering::Greater) {
         return None;
     }
@@ -687,6 +678,34 @@ fn clusters_of(s: Vec<f32>) -> Option<Clusters> {
         spread: (var / s.len() as f64).sqrt() as f32,
         frac_hi: nh as f32 / s.len() as f32,
     })
+}
+
+/// An unsigned integer ordered as [`f32::total_cmp`] orders the floats: the sign bit set for
+/// positive values, all bits flipped for negative ones.
+fn order_key(x: f32) -> u32 {
+    let b = x.to_bits();
+    b ^ ((((b as i32) >> 31) as u32) >> 1) ^ 0x8000_0000
+}
+
+/// The float of an [`order_key`].
+fn from_order_key(k: u32) -> f32 {
+    f32::from_bits(if k & 0x8000_0000 != 0 {
+        k ^ 0x8000_0000
+    } else {
+        !k
+    })
+}
+
+/// The `a`-th and `b`-th smallest values of `s` (`a < b < s.len()`) in the order of
+/// [`f32::total_cmp`]. Selected by their integer [`order_key`]s, which compare in one
+/// instruction where `total_cmp` converts both floats at every comparison; equal keys are
+/// equal bits, so the values are those a selection by `total_cmp` gives.
+fn two_ranks(s: &[f32], a: usize, b: usize) -> (f32, f32) {
+    let mut keys: Vec<u32> = s.iter().map(|&x| order_key(x)).collect();
+    let (_, &mut ka, above) = keys.select_nth_unstable(a);
+    // The b-th smallest is among the values above the a-th.
+    let kb = *above.select_nth_unstable(b - a - 1).1;
+    (from_order_key(ka), from_order_key(kb))
 }
 
 /// A power in dB, floored at −300 dB.
@@ -1105,6 +1124,53 @@ mod tests {
                         "trial {trial}, q {q}, h {h}, adapt {adapt}"
                     );
                 }
+            }
+        }
+    }
+
+    #[test]
+    fn ranks_by_integer_keys_match_the_float_order() {
+        let mut x = 0x0bad_5eed_dead_beefu64;
+        let mut next = move || {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            x
+        };
+        let special = [
+            0.0f32,
+            -0.0,
+            f32::INFINITY,
+            f32::NEG_INFINITY,
+            f32::NAN,
+            -f32::NAN,
+            f32::MIN_POSITIVE,
+            -1e-45,
+            f32::MAX,
+            f32::MIN,
+        ];
+        for &v in &special {
+            assert_eq!(from_order_key(order_key(v)).to_bits(), v.to_bits());
+        }
+        for trial in 0..300 {
+            let n = 2 + trial * 7;
+            let v: Vec<f32> = (0..n)
+                .map(|_| match next() % 8 {
+                    // Raw bit patterns, repeated small values, and the special ones.
+                    0 | 1 => f32::from_bits(next() as u32),
+                    2 => special[(next() % special.len() as u64) as usize],
+                    _ => (next() % 50) as f32 * 0.5 - 12.0,
+                })
+                .collect();
+            let a = (next() as usize) % (n - 1);
+            let b = a + 1 + (next() as usize) % (n - 1 - a);
+            let mut sorted = v.clone();
+            sorted.sort_by(|x, y| x.total_cmp(y));
+            let (lo, hi) = two_ranks(&v, a, b);
+            assert_eq!(lo.to_bits(), sorted[a].to_bits(), "trial {trial}");
+            assert_eq!(hi.to_bits(), sorted[b].to_bits(), "trial {trial}");
+            for w in v.windows(2) {
+                assert_eq!(order_key(w[0]).cmp(&order_key(w[1])), w[0].total_cmp(&w[1]));
             }
         }
     }
