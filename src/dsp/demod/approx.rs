@@ -26,7 +26,7 @@ const ATAN_POLY: [f32; 9] = [
     -1.419_779_8e-1,
     1.999_187_2e-1,
     -3.333_303_7e-1,
-    9.999_999_8e-1,
+    1.0,
 ];
 
 /// `atan2(y, x)` in `f32` without branches (selects only), so that loops over it vectorise.
