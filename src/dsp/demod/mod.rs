@@ -26,6 +26,8 @@
 //!    that stays on between words, the span covering both is demodulated with the
 //!    discriminator and kept if it is FSK with both tones at about the same power.
 
+mod approx;
+
 use num_complex::Complex;
 use rustfft::FftPlanner;
 
@@ -246,7 +248,9 @@ fn demod_region(cap: &Capture, f_lo: f64, f_hi: f64, want: Want, out: &mut Vec<C
         return;
     }
     let l1 = odd((ch.fs_d / (4.0 * fc)).round() as usize);
-    let mut gate1 = slice_power(&ch.power(), l1, 1.5);
+    // The envelope, computed once per channel and kept for the slicing below.
+    let mut power = ch.power();
+    let mut gate1 = slice_power(&power, l1, 1.5);
     let mut w_ref = shortest_width(&gate1).map(|w| w / ch.fs_d);
     // The channel must let the shortest pulse through: edges faster than a third of it.
     if let Some(w) = w_ref {
@@ -255,7 +259,8 @@ fn demod_region(cap: &Capture, f_lo: f64, f_hi: f64, want: Want, out: &mut Vec<C
             fc = need;
             ch = Channel::new(x, fs, f_mix, fc);
             let l1 = odd((ch.fs_d / (4.0 * fc)).round() as usize);
-            gate1 = slice_power(&ch.power(), l1, 1.5);
+            power = ch.power();
+            gate1 = slice_power(&power, l1, 1.5);
             w_ref = shortest_width(&gate1).map(|w| w / ch.fs_d).or(w_ref);
         }
     }
@@ -268,13 +273,10 @@ fn demod_region(cap: &Capture, f_lo: f64, f_hi: f64, want: Want, out: &mut Vec<C
     } = ch;
     let t_of = |i: f64| cap.t0_s + (i * d2 as f64 + delay) / fs;
     let noise_ch = (cap.noise_density * enbw).max(1e-30);
-    // 3. Envelope and discriminator.
-    let power: Vec<f32> = y.iter().map(|v| v.norm_sqr()).collect();
+    // 3. Envelope (above) and discriminator.
     let to_hz = (fs_d / (2.0 * std::f64::consts::PI)) as f32;
     let mut freq = vec![0.0f32; y.len()];
-    for i in 1..y.len() {
-        freq[i] = (y[i] * y[i - 1].conj()).arg() * to_hz;
-    }
+    approx::discriminate(&y, to_hz, &mut freq);
     let l1 = odd((fs_d / (4.0 * fc)).round() as usize);
     let (l2, glitch) = match w_ref {
         Some(w) => (
@@ -283,7 +285,12 @@ fn demod_region(cap: &Capture, f_lo: f64, f_hi: f64, want: Want, out: &mut Vec<C
         ),
         None => (l1, 1.5),
     };
-    let gate = slice_power(&power, l2, glitch);
+    let gate = if (l2, glitch) == (l1, 1.5) {
+        // The same slicing of the same envelope as the first pass.
+        gate1
+    } else {
+        slice_power(&power, l2, glitch)
+    };
     if gate.is_empty() {
         return;
     }
@@ -493,13 +500,9 @@ fn welch(x: &[Complex<f32>], planner: &mut FftPlanner<f32>, fs: f64) -> (Vec<f32
     // Half-overlapping frames.
     let mut s = 0;
     while s + n <= x.len() {
-        for ((b, &v), &w) in buf.iter_mut().zip(&x[s..s + n]).zip(&win) {
-            *b = v * w;
-        }
+        approx::window(&x[s..s + n], &win, &mut buf);
         fft.process_with_scratch(&mut buf, &mut scratch);
-        for (a, v) in acc.iter_mut().zip(&buf) {
-            *a += v.norm_sqr() as f64;
-        }
+        approx::accumulate_power(&buf, &mut acc);
         frames += 1;
         s += n / 2;
     }
@@ -632,13 +635,8 @@ fn clusters_of(s: Vec<f32>) -> Option<Clusters> {
     if s.len() < 16 {
         return None;
     }
-    let mut sorted = s.clone();
-    let (a, b) = (sorted.len() / 20, sorted.len() - 1 - sorted.len() / 20);
-    let (_, &mut mut lo, above) = sorted.select_nth_unstable_by(a, |x, y| x.total_cmp(y));
-    // The b-th smallest is among the values above the a-th.
-    let mut hi = *above
-        .select_nth_unstable_by(b - a - 1, |x, y| x.total_cmp(y))
-        .1;
+    let (a, b) = (s.len() / 20, s.len() - 1 - s.len() / 20);
+    let (mut lo, mut hi) = two_ranks(&s, a, b);
     if hi.partial_cmp(&lo) != Some(std::cmp::Ordering::Greater) {
         return None;
     }
@@ -680,6 +678,34 @@ fn clusters_of(s: Vec<f32>) -> Option<Clusters> {
         spread: (var / s.len() as f64).sqrt() as f32,
         frac_hi: nh as f32 / s.len() as f32,
     })
+}
+
+/// An unsigned integer ordered as [`f32::total_cmp`] orders the floats: the sign bit set for
+/// positive values, all bits flipped for negative ones.
+fn order_key(x: f32) -> u32 {
+    let b = x.to_bits();
+    b ^ ((((b as i32) >> 31) as u32) >> 1) ^ 0x8000_0000
+}
+
+/// The float of an [`order_key`].
+fn from_order_key(k: u32) -> f32 {
+    f32::from_bits(if k & 0x8000_0000 != 0 {
+        k ^ 0x8000_0000
+    } else {
+        !k
+    })
+}
+
+/// The `a`-th and `b`-th smallest values of `s` (`a < b < s.len()`) in the order of
+/// [`f32::total_cmp`]. Selected by their integer [`order_key`]s, which compare in one
+/// instruction where `total_cmp` converts both floats at every comparison; equal keys are
+/// equal bits, so the values are those a selection by `total_cmp` gives.
+fn two_ranks(s: &[f32], a: usize, b: usize) -> (f32, f32) {
+    let mut keys: Vec<u32> = s.iter().map(|&x| order_key(x)).collect();
+    let (_, &mut ka, above) = keys.select_nth_unstable(a);
+    // The b-th smallest is among the values above the a-th.
+    let kb = *above.select_nth_unstable(b - a - 1).1;
+    (from_order_key(ka), from_order_key(kb))
 }
 
 /// A power in dB, floored at −300 dB.
@@ -731,12 +757,13 @@ fn slice_power(power: &[f32], l: usize, glitch: f64) -> Vec<(f64, f64)> {
     if ps.len() < 16 {
         return Vec::new();
     }
-    let db: Vec<f32> = ps
+    let mut db: Vec<f32> = ps
         .iter()
         .step_by(cluster_stride(ps.len()))
-        .map(|&p| power_db(p))
-        .filter(|x| x.is_finite())
+        .copied()
         .collect();
+    approx::db_of(&mut db);
+    db.retain(|x| x.is_finite());
     let Some(c) = clusters_of(db) else {
         return Vec::new();
     };
@@ -811,7 +838,20 @@ fn slicer(v: &[f32], lo: f32, hi: f32, q: f32, h: f32, adapt_lo: bool) -> Vec<(f
         }
         from as f64
     };
-    for (i, &x) in v.iter().enumerate() {
+    let mut next = 0;
+    while next < v.len() {
+        if !high && !adapt_lo {
+            // Nothing changes in a gap until the value rises past the level (the same sum
+            // as below, so the same bits): jump there.
+            let span = hi - lo;
+            match first_above(&v[next..], lo + q * span + h * span) {
+                Some(k) => next += k,
+                None => break,
+            }
+        }
+        let i = next;
+        let x = v[i];
+        next += 1;
         if x.is_nan() {
             // No carrier: low, and no level update.
             if high {
@@ -848,6 +888,20 @@ fn slicer(v: &[f32], lo: f32, hi: f32, q: f32, h: f32, adapt_lo: bool) -> Vec<(f
         out.push((rise, (v.len() - 1) as f64));
     }
     out
+}
+
+/// Index of the first value above `level` (NaN is not), scanning eight at a time with a
+/// loop the compiler vectorises.
+fn first_above(v: &[f32], level: f32) -> Option<usize> {
+    let mut chunks = v.chunks_exact(8);
+    let mut base = 0;
+    for c in &mut chunks {
+        if c.iter().fold(false, |any, &x| any | (x > level)) {
+            break;
+        }
+        base += 8;
+    }
+    v[base..].iter().position(|&x| x > level).map(|k| base + k)
 }
 
 /// Removes marks shorter than `g` samples, then fills gaps shorter than `g`.
@@ -953,6 +1007,172 @@ mod tests {
             (m[0].0 - 22.0).abs() < 0.01 && (m[0].1 - 62.0).abs() < 0.01,
             "{m:?}"
         );
+    }
+
+    /// The slicer sample by sample, without skipping gaps: the reference for [`slicer`].
+    fn slicer_reference(
+        v: &[f32],
+        lo: f32,
+        hi: f32,
+        q: f32,
+        h: f32,
+        adapt_lo: bool,
+    ) -> Vec<(f64, f64)> {
+        let mut out = Vec::new();
+        let (mut lo, mut hi) = (lo, hi);
+        let beta = 1.0 / 512.0;
+        let mut high = false;
+        let mut rise = 0.0f64;
+        let mut last_edge = 0usize;
+        let cross = |v: &[f32], from: usize, to: usize, thr: f32, up: bool| -> f64 {
+            let mut j = to;
+            while j > from {
+                let (a, b) = (v[j - 1], v[j]);
+                if a.is_nan() {
+                    return j as f64 - 0.5;
+                }
+                let crossed = if up {
+                    a < thr && b >= thr
+                } else {
+                    a >= thr && b < thr
+                };
+                if crossed {
+                    let d = b - a;
+                    let frac = if d != 0.0 {
+                        ((thr - a) / d) as f64
+                    } else {
+                        0.0
+                    };
+                    return (j - 1) as f64 + frac.clamp(0.0, 1.0);
+                }
+                j -= 1;
+            }
+            from as f64
+        };
+        for (i, &x) in v.iter().enumerate() {
+            if x.is_nan() {
+                if high {
+                    high = false;
+                    out.push((rise, (i as f64 - 0.5).max(rise)));
+                    last_edge = i;
+                }
+                continue;
+            }
+            let span = hi - lo;
+            let thr = lo + q * span;
+            if !high {
+                if x > thr + h * span {
+                    high = true;
+                    rise = cross(v, last_edge, i, thr, true);
+                    last_edge = i;
+                } else if adapt_lo && x < thr {
+                    lo += beta * (x - lo);
+                }
+            } else if x < thr - h * span {
+                high = false;
+                let fall = cross(v, last_edge, i, thr, false);
+                out.push((rise, fall.max(rise)));
+                last_edge = i;
+            } else if x > thr {
+                hi += beta * (x - hi);
+                if hi - lo < 0.5 * span {
+                    hi = lo + 0.5 * span;
+                }
+            }
+        }
+        if high {
+            out.push((rise, (v.len() - 1) as f64));
+        }
+        out
+    }
+
+    #[test]
+    fn slicer_skipping_gaps_matches_the_sample_by_sample_slicer() {
+        let mut x = 0x1234_5678_9abc_def1u64;
+        let mut next = move || {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            (x >> 40) as f32 / (1u64 << 24) as f32
+        };
+        for trial in 0..200 {
+            let n = 50 + trial * 37;
+            // Noisy marks of random lengths, with NaN (no carrier) stretches and values right
+            // at the switching level.
+            let mut v = Vec::with_capacity(n);
+            let mut on = false;
+            while v.len() < n {
+                let run = 1 + (next() * 40.0) as usize;
+                for _ in 0..run {
+                    let base = if on { 1.0 } else { 0.0 };
+                    let r = next();
+                    v.push(if r < 0.02 {
+                        f32::NAN
+                    } else if r < 0.04 {
+                        0.5 + 0.1
+                    } else {
+                        base + 0.3 * (next() - 0.5)
+                    });
+                }
+                on = !on;
+            }
+            for adapt in [false, true] {
+                for (q, h) in [(0.5, 0.1), (0.3, 0.08), (0.5, 0.0)] {
+                    assert_eq!(
+                        slicer(&v, 0.0, 1.0, q, h, adapt),
+                        slicer_reference(&v, 0.0, 1.0, q, h, adapt),
+                        "trial {trial}, q {q}, h {h}, adapt {adapt}"
+                    );
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn ranks_by_integer_keys_match_the_float_order() {
+        let mut x = 0x0bad_5eed_dead_beefu64;
+        let mut next = move || {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            x
+        };
+        let special = [
+            0.0f32,
+            -0.0,
+            f32::INFINITY,
+            f32::NEG_INFINITY,
+            f32::NAN,
+            -f32::NAN,
+            f32::MIN_POSITIVE,
+            -1e-45,
+            f32::MAX,
+            f32::MIN,
+        ];
+        for &v in &special {
+            assert_eq!(from_order_key(order_key(v)).to_bits(), v.to_bits());
+        }
+        for trial in 0..300 {
+            let n = 2 + trial * 7;
+            let v: Vec<f32> = (0..n)
+                .map(|_| match next() % 8 {
+                    // Raw bit patterns, repeated small values, and the special ones.
+                    0 | 1 => f32::from_bits(next() as u32),
+                    2 => special[(next() % special.len() as u64) as usize],
+                    _ => (next() % 50) as f32 * 0.5 - 12.0,
+                })
+                .collect();
+            let a = (next() as usize) % (n - 1);
+            let b = a + 1 + (next() as usize) % (n - 1 - a);
+            let mut sorted = v.clone();
+            sorted.sort_by(|x, y| x.total_cmp(y));
+            let (lo, hi) = two_ranks(&v, a, b);
+            assert_eq!(lo.to_bits(), sorted[a].to_bits(), "trial {trial}");
+            assert_eq!(hi.to_bits(), sorted[b].to_bits(), "trial {trial}");
+            for w in v.windows(2) {
+                assert_eq!(order_key(w[0]).cmp(&order_key(w[1])), w[0].total_cmp(&w[1]));
+            }
+        }
     }
 
     #[test]
