@@ -213,7 +213,8 @@ fn outputs(
 
 /// As [`outputs`] with AVX2 and FMA: four outputs at a time, each in two registers, so eight
 /// independent chains of multiply-adds hide their latency and each block of taps is loaded once
-/// for four outputs.
+/// for four outputs. The four sums are reduced together, in the order of [`pair_sums`], and
+/// stored as four I/Q pairs at once.
 ///
 /// # Safety
 /// The processor must support AVX2 and FMA; `x` holds `2·factor·(count − 1) + h.len()` floats
@@ -228,40 +229,75 @@ unsafe fn outputs_fma(
     out: &mut Vec<Complex<f32>>,
 ) {
     use std::arch::x86_64::{
-        __m256, _mm_add_ps, _mm_movehl_ps, _mm256_add_ps, _mm256_castps256_ps128,
-        _mm256_extractf128_ps, _mm256_fmadd_ps, _mm256_loadu_ps, _mm256_setzero_ps,
+        __m256, _mm256_add_ps, _mm256_fmadd_ps, _mm256_loadu_ps, _mm256_setzero_ps,
     };
     let (m, step) = (h.len(), 2 * factor);
+    let blocks = m / LANES;
     let mut j = 0;
     while j < count {
         // The last group repeats the last output where fewer than four are left.
-        let mut p = [x.as_ptr(); 4];
-        for (i, p) in p.iter_mut().enumerate() {
-            *p = x[step * (j + i).min(count - 1)..][..m].as_ptr();
-        }
+        let last = count - 1;
+        let p: [*const f32; 4] = if j + 3 <= last {
+            let w = &x[step * j..step * (j + 3) + m];
+            let b = w.as_ptr();
+            // SAFETY: offsets up to `3·step` stay within `w`, which holds `3·step + m` floats.
+            unsafe { [b, b.add(step), b.add(2 * step), b.add(3 * step)] }
+        } else {
+            std::array::from_fn(|i| x[step * (j + i).min(last)..][..m].as_ptr())
+        };
         let mut sums = [Complex::new(0.0f32, 0.0); 4];
         // SAFETY: AVX2 and FMA are available (the caller's contract); each window `p[i]` holds
-        // `m` floats (sliced above) and every load reads 8 floats below `m`, a multiple of 16.
+        // `m = blocks·16` floats (sliced above) and every load reads 8 floats below `m`; `sums`
+        // holds the 8 floats stored.
         unsafe {
-            let hp = h.as_ptr();
+            let (mut hp, mut xp) = (h.as_ptr(), p);
             let mut a: [[__m256; 2]; 4] = [[_mm256_setzero_ps(); 2]; 4];
-            for c in (0..m).step_by(LANES) {
-                let (h0, h1) = (_mm256_loadu_ps(hp.add(c)), _mm256_loadu_ps(hp.add(c + 8)));
-                for (acc, &xp) in a.iter_mut().zip(&p) {
-                    acc[0] = _mm256_fmadd_ps(_mm256_loadu_ps(xp.add(c)), h0, acc[0]);
-                    acc[1] = _mm256_fmadd_ps(_mm256_loadu_ps(xp.add(c + 8)), h1, acc[1]);
+            for _ in 0..blocks {
+                let (h0, h1) = (_mm256_loadu_ps(hp), _mm256_loadu_ps(hp.add(8)));
+                for (acc, xp) in a.iter_mut().zip(xp.iter_mut()) {
+                    acc[0] = _mm256_fmadd_ps(_mm256_loadu_ps(*xp), h0, acc[0]);
+                    acc[1] = _mm256_fmadd_ps(_mm256_loadu_ps(xp.add(8)), h1, acc[1]);
+                    *xp = xp.add(LANES);
                 }
+                hp = hp.add(LANES);
             }
-            for (s, acc) in sums.iter_mut().zip(&a) {
-                // I, Q, I, Q, ... lanes added down to one I/Q pair.
-                let v = _mm256_add_ps(acc[0], acc[1]);
-                let v = _mm_add_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps::<1>(v));
-                *s = pair(_mm_add_ps(v, _mm_movehl_ps(v, v)));
-            }
+            let v = a.map(|acc| _mm256_add_ps(acc[0], acc[1]));
+            pair_sums(v, sums.as_mut_ptr().cast());
         }
         out.extend_from_slice(&sums[..(count - j).min(4)]);
         j += 4;
     }
+}
+
+/// Adds the four I/Q pairs of each of `v[0..4]` down to one pair, `(p0 + p2) + (p1 + p3)` as
+/// the portable [`reduce`] adds them, and stores the four results (8 floats) at `dst`.
+///
+/// # Safety
+/// The processor must support AVX2; `dst` is valid for writing 8 floats.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2")]
+unsafe fn pair_sums(v: [std::arch::x86_64::__m256; 4], dst: *mut f32) {
+    use std::arch::x86_64::{
+        _mm256_add_ps, _mm256_castpd_ps, _mm256_castps_pd, _mm256_permute2f128_ps,
+        _mm256_permute4x64_pd, _mm256_storeu_ps, _mm256_unpackhi_pd, _mm256_unpacklo_pd,
+    };
+    // Each 64-bit element is one I/Q pair: v[i] = [p0, p1, p2, p3].
+    let w01 = _mm256_add_ps(
+        _mm256_permute2f128_ps::<0x20>(v[0], v[1]),
+        _mm256_permute2f128_ps::<0x31>(v[0], v[1]),
+    ); // [v0: p0+p2, p1+p3, v1: p0+p2, p1+p3]
+    let w23 = _mm256_add_ps(
+        _mm256_permute2f128_ps::<0x20>(v[2], v[3]),
+        _mm256_permute2f128_ps::<0x31>(v[2], v[3]),
+    );
+    let (w01, w23) = (_mm256_castps_pd(w01), _mm256_castps_pd(w23));
+    let r = _mm256_add_ps(
+        _mm256_castpd_ps(_mm256_unpacklo_pd(w01, w23)),
+        _mm256_castpd_ps(_mm256_unpackhi_pd(w01, w23)),
+    ); // [v0, v2, v1, v3]
+    let r = _mm256_permute4x64_pd::<0b11_01_10_00>(_mm256_castps_pd(r));
+    // SAFETY: the caller's contract.
+    unsafe { _mm256_storeu_ps(dst, _mm256_castpd_ps(r)) };
 }
 
 /// As [`outputs`] with AVX-512F: eight outputs at a time, one register each (eight independent
@@ -385,6 +421,30 @@ fn lanes(x: &[f32], h: &[f32]) -> [f32; LANES] {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[cfg(target_arch = "x86_64")]
+    #[test]
+    fn four_sums_reduce_in_the_scalar_order() {
+        if !std::arch::is_x86_feature_detected!("avx2") {
+            return;
+        }
+        use std::arch::x86_64::_mm256_loadu_ps;
+        // Values of very different sizes, so another order of addition rounds differently.
+        let f: Vec<f32> = (0..32)
+            .map(|i| ((i * 7919 % 97) as f32 - 48.0) * 10f32.powi(i % 9 - 4))
+            .collect();
+        let mut got = [0.0f32; 8];
+        // SAFETY: AVX2 was detected above; `f` holds 32 floats, `got` 8.
+        unsafe {
+            let v = std::array::from_fn(|i| _mm256_loadu_ps(f.as_ptr().add(8 * i)));
+            pair_sums(v, got.as_mut_ptr());
+        }
+        for i in 0..4 {
+            let p = &f[8 * i..8 * i + 8];
+            let want = [(p[0] + p[4]) + (p[2] + p[6]), (p[1] + p[5]) + (p[3] + p[7])];
+            assert_eq!(got[2 * i..2 * i + 2], want, "output {i}");
+        }
+    }
 
     #[test]
     fn any_split_of_the_input_gives_the_same_bits() {

@@ -87,6 +87,9 @@ fn rotate(
         if std::arch::is_x86_feature_detected!("avx512f") {
             // SAFETY: the processor has AVX-512F (checked just above); lengths asserted.
             unsafe { rotate_avx512(x, y, pr, pi, sr, si) };
+        } else if std::arch::is_x86_feature_detected!("avx") {
+            // SAFETY: the processor has AVX (checked just above); lengths asserted.
+            unsafe { rotate_avx(x, y, pr, pi, sr, si) };
         } else {
             rotate_sse(x, y, pr, pi, sr, si);
         }
@@ -163,6 +166,76 @@ fn rotate_sse(
         for g in 0..4 {
             _mm_storeu_ps(pr.as_mut_ptr().add(4 * g), vr[g]);
             _mm_storeu_ps(pi.as_mut_ptr().add(4 * g), vi[g]);
+        }
+    }
+}
+
+/// [`rotate`] with AVX: two registers of eight lanes per group.
+///
+/// The in-lane shuffles that split eight samples into I and Q leave them in the order
+/// 0, 1, 4, 5, 2, 3, 6, 7, and the unpacks that interleave the products restore it, so each
+/// register holds its phasors in that order too.
+///
+/// # Safety
+/// The processor must support AVX; `x` and `y` have equal lengths, a multiple of `WIDTH`.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx")]
+unsafe fn rotate_avx(
+    x: &[Complex<f32>],
+    y: &mut [Complex<f32>],
+    pr: &mut [f32; WIDTH],
+    pi: &mut [f32; WIDTH],
+    sr: f32,
+    si: f32,
+) {
+    use std::arch::x86_64::{
+        __m256, _mm256_add_ps, _mm256_loadu_ps, _mm256_mul_ps, _mm256_set1_ps, _mm256_shuffle_ps,
+        _mm256_storeu_ps, _mm256_sub_ps, _mm256_unpackhi_ps, _mm256_unpacklo_ps,
+    };
+    const ORDER: [usize; 8] = [0, 1, 4, 5, 2, 3, 6, 7];
+    assert!(x.len() == y.len() && x.len().is_multiple_of(WIDTH));
+    let lanes = |p: &[f32; WIDTH], g: usize| -> [f32; 8] { ORDER.map(|k| p[8 * g + k]) };
+    let (mut lr, mut li) = ([lanes(pr, 0), lanes(pr, 1)], [lanes(pi, 0), lanes(pi, 1)]);
+    // SAFETY: AVX is available (the caller's contract); each group reads and writes 16 floats
+    // (8 complex samples) at an offset below the equal lengths of `x` and `y` (multiples of
+    // `WIDTH`, asserted above); `Complex<f32>` is `#[repr(C)]` (re, im); `lr`, `li` hold
+    // 8 floats per group.
+    unsafe {
+        let mut vr: [__m256; 2] = [
+            _mm256_loadu_ps(lr[0].as_ptr()),
+            _mm256_loadu_ps(lr[1].as_ptr()),
+        ];
+        let mut vi: [__m256; 2] = [
+            _mm256_loadu_ps(li[0].as_ptr()),
+            _mm256_loadu_ps(li[1].as_ptr()),
+        ];
+        let (s_r, s_i) = (_mm256_set1_ps(sr), _mm256_set1_ps(si));
+        let (xp, yp) = (x.as_ptr().cast::<f32>(), y.as_mut_ptr().cast::<f32>());
+        for m in (0..2 * x.len()).step_by(2 * WIDTH) {
+            for g in 0..2 {
+                let o = m + 16 * g;
+                let a = _mm256_loadu_ps(xp.add(o));
+                let b = _mm256_loadu_ps(xp.add(o + 8));
+                let xr = _mm256_shuffle_ps::<0b10_00_10_00>(a, b);
+                let xi = _mm256_shuffle_ps::<0b11_01_11_01>(a, b);
+                let (r, i) = (vr[g], vi[g]);
+                let yr = _mm256_sub_ps(_mm256_mul_ps(xr, r), _mm256_mul_ps(xi, i));
+                let yi = _mm256_add_ps(_mm256_mul_ps(xr, i), _mm256_mul_ps(xi, r));
+                _mm256_storeu_ps(yp.add(o), _mm256_unpacklo_ps(yr, yi));
+                _mm256_storeu_ps(yp.add(o + 8), _mm256_unpackhi_ps(yr, yi));
+                vr[g] = _mm256_sub_ps(_mm256_mul_ps(r, s_r), _mm256_mul_ps(i, s_i));
+                vi[g] = _mm256_add_ps(_mm256_mul_ps(r, s_i), _mm256_mul_ps(i, s_r));
+            }
+        }
+        for g in 0..2 {
+            _mm256_storeu_ps(lr[g].as_mut_ptr(), vr[g]);
+            _mm256_storeu_ps(li[g].as_mut_ptr(), vi[g]);
+        }
+    }
+    for g in 0..2 {
+        for (j, &k) in ORDER.iter().enumerate() {
+            pr[8 * g + k] = lr[g][j];
+            pi[8 * g + k] = li[g][j];
         }
     }
 }
@@ -287,6 +360,11 @@ mod tests {
         #[cfg(target_arch = "x86_64")]
         {
             assert_eq!(run(&|x, y, pr, pi| rotate_sse(x, y, pr, pi, sr, si)), want);
+            if std::arch::is_x86_feature_detected!("avx") {
+                // SAFETY: the processor has AVX; the lengths are equal multiples of 16.
+                let got = run(&|x, y, pr, pi| unsafe { rotate_avx(x, y, pr, pi, sr, si) });
+                assert_eq!(got, want);
+            }
             if std::arch::is_x86_feature_detected!("avx512f") {
                 // SAFETY: the processor has AVX-512F; the lengths are equal multiples of 16.
                 let got = run(&|x, y, pr, pi| unsafe { rotate_avx512(x, y, pr, pi, sr, si) });
