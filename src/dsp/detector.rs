@@ -208,8 +208,9 @@ impl Detector {
             for (k, s) in self.sum.iter_mut().enumerate() {
                 *s = (0..AVG_FRAMES).map(|f| self.hist[f * n + k]).sum();
             }
-            let old = &self.hist[slot * n..(slot + 1) * n];
-            judge_and_track(old, &self.sum, floor, next, &mut self.active)
+            // The slot now holds this frame's power.
+            let power = &self.hist[slot * n..(slot + 1) * n];
+            judge_and_track(power, &self.sum, floor, next, &mut self.active)
         } else {
             let bins = Bins {
                 v: &self.buf,
