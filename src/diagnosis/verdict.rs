@@ -542,6 +542,8 @@ fn row_evidence(keys: &[&Transmission], ev: &mut Evidence) {
                 repeats: best_n,
                 first_pulse: 0,
                 pulse_count: 0,
+                uncertain: Vec::new(),
+                inferred: 0,
             }
             .hex()
         };
