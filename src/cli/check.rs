@@ -9,6 +9,7 @@ use clap::Args;
 use super::progress::Bar;
 use super::{CliError, InputArgs, check_batch, term};
 use crate::band::band_by_name;
+use crate::diagnosis::text::evidence_line;
 use crate::diagnosis::{CarBand, diagnose, find_car, headline};
 use crate::model::Report;
 use crate::pipeline::{AnalyzeOptions, analyze_path_with_progress};
@@ -110,9 +111,19 @@ pub fn render_text(report: &Report, car: Option<&CarBand>, car_note: Option<&str
             s.push_str(&format!("     ({n})\n"));
         }
     }
-    if v.reasons.len() > 1 {
+    if !v.evidence.is_empty() {
         s.push_str("evidence:\n");
-        for r in &v.reasons[1..] {
+        for i in &v.evidence {
+            s.push_str(&format!("  {}\n", evidence_line(i)));
+        }
+    }
+    let notes: Vec<&String> = v.reasons[1.min(v.reasons.len())..]
+        .iter()
+        .filter(|r| !v.evidence.iter().any(|i| &i.detail == *r))
+        .collect();
+    if !notes.is_empty() {
+        s.push_str("notes:\n");
+        for r in notes {
             s.push_str(&format!("  - {r}\n"));
         }
     }

@@ -393,6 +393,7 @@ mod tests {
                 car_band: None,
                 reasons: vec!["r".into()],
                 advice: Vec::new(),
+                evidence: Vec::new(),
             }),
             warnings: Vec::new(),
         })
