@@ -30,7 +30,8 @@ Exit codes:
   10  weak: a transmission is there but too weak or broken to trust
   11  no_signal: nothing above the noise in the span the recording covered
   12  band_mismatch: the key works but transmits outside the car's band
-  2   error: unreadable input or bad arguments
+  2   error: unreadable input, bad arguments, or too little evidence for a verdict (under
+      0.5 s of recording, an implausible sample rate, no key band covered)
 
 With several files (checked in parallel, printed in the order given):
   0   every file is working
@@ -185,6 +186,7 @@ pub fn run(args: &CheckArgs) -> Result<ExitCode, CliError> {
     let mut bar = Bar::for_fraction(&args.file.display().to_string());
     let mut report = analyze_path_with_progress(&args.file, &opts, &mut |f| bar.fraction(f))?;
     bar.clear();
+    crate::diagnosis::sufficiency::check(&report).map_err(|e| CliError::Usage(e.to_string()))?;
     let verdict = diagnose(&report, car.as_ref().map(|(c, _)| c));
     let code = verdict.status.exit_code();
     report.verdict = Some(verdict);

@@ -10,6 +10,7 @@ use serde::Serialize;
 pub mod compare;
 pub mod decision;
 pub mod evidence;
+pub mod sufficiency;
 pub mod text;
 pub mod thresholds;
 pub mod vehicles;
