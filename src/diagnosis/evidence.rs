@@ -482,11 +482,19 @@ fn keeloq(keys: &[&Transmission], ev: &mut Evidence) -> bool {
             .cloned()
             .find(|t| !(KEELOQ_TE_RANGE_US.0..=KEELOQ_TE_RANGE_US.1).contains(t));
         let value = out.unwrap_or(te);
-        let mut detail = format!(
-            "Te {value:.0} µs (nominal 400 µs; the chip's oscillator stays within {:.0}–{:.0} \
-             µs while its supply is in spec).",
-            KEELOQ_TE_RANGE_US.0, KEELOQ_TE_RANGE_US.1
-        );
+        let mut detail = if out.is_some() {
+            format!(
+                "Te {value:.0} µs is outside the chip's {:.0}–{:.0} µs oscillator range \
+                 (nominal 400 µs): the supply is out of spec, a battery sign.",
+                KEELOQ_TE_RANGE_US.0, KEELOQ_TE_RANGE_US.1
+            )
+        } else {
+            format!(
+                "Te {value:.0} µs (nominal 400 µs; the chip's oscillator stays within \
+                 {:.0}–{:.0} µs while its supply is in spec).",
+                KEELOQ_TE_RANGE_US.0, KEELOQ_TE_RANGE_US.1
+            )
+        };
         if tes.len() > 1 && (hi - lo) > 0.1 * te {
             detail.push_str(&format!(
                 " Te drifts from {lo:.0} to {hi:.0} µs between words: the on-chip oscillator \
