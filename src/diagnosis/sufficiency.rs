@@ -1,5 +1,6 @@
-//! Enough evidence for a verdict: a recording too short, at an implausible sample rate, or
-//! covering no key band cannot say a key is dead (or anything else). [`check`] names what is
+//! Enough evidence for a verdict: a recording at an implausible sample rate cannot say
+//! anything, and one that found no key's frame cannot say the key is dead when it is too
+//! short or covered no key band. [`check`] names what is
 //! missing and how to fix it; the caller reports it as an error (exit 2), never a verdict.
 
 use super::evidence;
@@ -96,8 +97,12 @@ pub fn check(report: &Report) -> Result<(), Insufficient> {
     }
     let pulse_file = report.input.sample_rate_hz.is_none();
     let found = report.transmissions.iter().any(evidence::is_key_sized);
-    // A pulse file holds the pulses only, not the silence around them: its length says
-    // nothing of how long was listened. An IQ recording must be long enough either way.
+    if found {
+        // A key's frame in the recording is evidence however short the recording is.
+        return Ok(());
+    }
+    // Nothing found: "dead" needs enough listening. A pulse file holds the pulses only, not
+    // the silence around them, so its length says nothing of how long was listened.
     if !pulse_file && listened < MIN_LISTEN_S {
         return Err(Insufficient::TooShort {
             path,
@@ -105,9 +110,6 @@ pub fn check(report: &Report) -> Result<(), Insufficient> {
             min_s: MIN_LISTEN_S,
             samples: (listened * report.input.sample_rate_hz.unwrap_or(0.0)).round() as u64,
         });
-    }
-    if found {
-        return Ok(());
     }
     match report.input.covered_span_hz() {
         Some((lo, hi))
