@@ -184,6 +184,7 @@ fn weak_text(
         .map(|n| match *n {
             "snr_db" => "the signal is too weak",
             "sag_db" => "its level sags through each burst",
+            "press_sag_db" => "its level sags through each press",
             "frames_cut" => "it stops mid-frame",
             "keeloq_vlow" => "it reports its own battery low",
             "keeloq_te_us" => "its timing is out of spec",
@@ -212,6 +213,7 @@ fn weak_text(
         matches!(
             *n,
             "sag_db"
+                | "press_sag_db"
                 | "frames_cut"
                 | "keeloq_vlow"
                 | "keeloq_te_us"

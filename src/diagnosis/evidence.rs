@@ -394,6 +394,47 @@ fn rf(report: &Report, keys: &[&Transmission], ev: &mut Evidence) {
             ),
         ));
     }
+    // A key that repeats its word as separate transmissions (KeeLoq) shows its sag as words
+    // getting fainter within one press; the per-burst figure sees only a word's share of it.
+    let mut sorted: Vec<&&Transmission> = keys.iter().collect();
+    sorted.sort_by(|a, b| a.start_s.total_cmp(&b.start_s));
+    let mut drops: Vec<f64> = Vec::new();
+    let mut first: Option<(f64, f64)> = None; // (level of the press's first word, end)
+    let mut last_level = None;
+    for t in sorted {
+        let Some(r) = t.rssi_dbfs else { continue };
+        match first {
+            Some((f, end)) if t.start_s - end < PRESS_GAP_S => {
+                first = Some((f, t.start_s + t.duration_s));
+                last_level = Some(r);
+            }
+            _ => {
+                if let (Some((f, _)), Some(l)) = (first, last_level) {
+                    drops.push(f - l);
+                }
+                first = Some((r, t.start_s + t.duration_s));
+                last_level = None;
+            }
+        }
+    }
+    if let (Some((f, _)), Some(l)) = (first, last_level) {
+        drops.push(f - l);
+    }
+    if let Some(worst) = drops.iter().cloned().reduce(f64::max) {
+        ev.items.push(EvidenceItem::at_most(
+            "press_sag_db",
+            Some(worst.max(0.0)),
+            SAG_WEAK_DB,
+            "dB",
+            Role::Weakness,
+            format!(
+                "Within a press the level falls {:.1} dB from the first to the last \
+                 transmission (worst of {} press(es) with repeats).",
+                worst.max(0.0),
+                drops.len()
+            ),
+        ));
+    }
     let cut = report.transmissions.iter().filter(|t| t.truncated).count();
     if cut > 0 {
         ev.notes.push(format!(
