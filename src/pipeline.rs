@@ -203,7 +203,11 @@ impl StreamAnalyzer {
                 format: self.info.format.name().to_string(),
                 sample_rate_hz: Some(self.info.sample_rate_hz),
                 center_freq_hz: self.info.center_freq_hz,
-                duration_s: Some(self.samples as f64 / self.info.sample_rate_hz),
+                duration_s: Some(if self.info.sample_rate_hz > 0.0 {
+                    self.samples as f64 / self.info.sample_rate_hz
+                } else {
+                    0.0
+                }),
             },
             transmissions: self.collector.transmissions,
             verdict: None,

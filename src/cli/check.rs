@@ -9,6 +9,7 @@ use clap::Args;
 use super::progress::Bar;
 use super::{CliError, InputArgs, check_batch, term};
 use crate::band::band_by_name;
+use crate::diagnosis::text::evidence_line;
 use crate::diagnosis::{CarBand, diagnose, find_car, headline};
 use crate::model::Report;
 use crate::pipeline::{AnalyzeOptions, analyze_path_with_progress};
@@ -29,7 +30,8 @@ Exit codes:
   10  weak: a transmission is there but too weak or broken to trust
   11  no_signal: nothing above the noise in the span the recording covered
   12  band_mismatch: the key works but transmits outside the car's band
-  2   error: unreadable input or bad arguments
+  2   error: unreadable input, bad arguments, or too little evidence for a verdict (under
+      0.5 s of recording, an implausible sample rate, no key band covered)
 
 With several files (checked in parallel, printed in the order given):
   0   every file is working
@@ -110,9 +112,19 @@ pub fn render_text(report: &Report, car: Option<&CarBand>, car_note: Option<&str
             s.push_str(&format!("     ({n})\n"));
         }
     }
-    if v.reasons.len() > 1 {
+    if !v.evidence.is_empty() {
         s.push_str("evidence:\n");
-        for r in &v.reasons[1..] {
+        for i in &v.evidence {
+            s.push_str(&format!("  {}\n", evidence_line(i)));
+        }
+    }
+    let notes: Vec<&String> = v.reasons[1.min(v.reasons.len())..]
+        .iter()
+        .filter(|r| !v.evidence.iter().any(|i| &i.detail == *r))
+        .collect();
+    if !notes.is_empty() {
+        s.push_str("notes:\n");
+        for r in notes {
             s.push_str(&format!("  - {r}\n"));
         }
     }
@@ -174,6 +186,7 @@ pub fn run(args: &CheckArgs) -> Result<ExitCode, CliError> {
     let mut bar = Bar::for_fraction(&args.file.display().to_string());
     let mut report = analyze_path_with_progress(&args.file, &opts, &mut |f| bar.fraction(f))?;
     bar.clear();
+    crate::diagnosis::sufficiency::check(&report).map_err(|e| CliError::Usage(e.to_string()))?;
     let verdict = diagnose(&report, car.as_ref().map(|(c, _)| c));
     let code = verdict.status.exit_code();
     report.verdict = Some(verdict);

@@ -193,12 +193,10 @@ fn paint_cell(status: Status, color: bool) -> String {
 /// Analyses and judges one file; a panic in the analysis becomes an error, not a lost line.
 fn judge(path: &Path, opts: &AnalyzeOptions, car: Option<&CarBand>) -> Outcome {
     let run = || {
-        analyze_path(path, opts)
-            .map(|mut rep| {
-                rep.verdict = Some(diagnose(&rep, car));
-                rep
-            })
-            .map_err(|e| e.to_string())
+        let mut rep = analyze_path(path, opts).map_err(|e| e.to_string())?;
+        crate::diagnosis::sufficiency::check(&rep).map_err(|e| e.to_string())?;
+        rep.verdict = Some(diagnose(&rep, car));
+        Ok(rep)
     };
     catch_unwind(AssertUnwindSafe(run)).unwrap_or_else(|_| {
         Err(format!(
@@ -393,6 +391,7 @@ mod tests {
                 car_band: None,
                 reasons: vec!["r".into()],
                 advice: Vec::new(),
+                evidence: Vec::new(),
             }),
             warnings: Vec::new(),
         })

@@ -173,6 +173,21 @@ pub fn run(args: &ListenArgs) -> Result<ExitCode, CliError> {
     printer.clear_meter();
     stop.store(true, Ordering::Relaxed);
     let mut rep = outcome.report;
+    if let StopReason::SourceFailed(msg) | StopReason::RecordingFailed(msg) = &outcome.stop
+        && outcome.samples == 0
+    {
+        // Nothing was listened to: the failure is the whole story, not a verdict.
+        return Err(CliError::Usage(format!(
+            "{msg} (the source delivered no samples, so there is no verdict)"
+        )));
+    }
+    if let Err(e) = crate::diagnosis::sufficiency::check(&rep) {
+        return Err(CliError::Usage(format!(
+            "{e} (received {} samples before the session ended: {})",
+            outcome.samples,
+            stop_text(&outcome.stop)
+        )));
+    }
     let verdict = diagnose(&rep, car.as_ref().map(|(c, _)| c));
     let verdict_code = verdict.status.exit_code();
     let status = verdict.status;
@@ -210,5 +225,16 @@ pub fn run(args: &ListenArgs) -> Result<ExitCode, CliError> {
         }
         _ if matches!(outcome.recording, Some(Err(_))) => Ok(ExitCode::from(EXIT_ERROR)),
         _ => Ok(ExitCode::from(verdict_code)),
+    }
+}
+
+/// Why a session ended, in words.
+fn stop_text(stop: &StopReason) -> String {
+    match stop {
+        StopReason::Duration => "the duration elapsed".into(),
+        StopReason::Interrupted => "interrupted".into(),
+        StopReason::EndOfStream => "the source ended".into(),
+        StopReason::SourceFailed(m) => format!("the source failed: {m}"),
+        StopReason::RecordingFailed(m) => format!("the recording failed: {m}"),
     }
 }

@@ -86,6 +86,26 @@ pub fn run(args: &ScanArgs) -> Result<ExitCode, CliError> {
             report::text::transmission_line(t)
         );
     })?;
+    let listened: Vec<f64> = outcome
+        .bands
+        .iter()
+        .map(|b| {
+            if b.listened_s.is_finite() {
+                b.listened_s
+            } else {
+                0.0
+            }
+        })
+        .collect();
+    if listened.iter().all(|&s| s <= 0.0) {
+        let why = match &outcome.stop {
+            Some(live::StopReason::SourceFailed(msg)) => format!(": {msg}"),
+            _ => String::new(),
+        };
+        return Err(CliError::Usage(format!(
+            "the radio delivered no samples on any band{why}; there is nothing to judge (check              the device and its driver)"
+        )));
+    }
     let mut table = Table::new(&[
         ("band", Align::Left),
         ("tuned to", Align::Left),
@@ -121,7 +141,14 @@ pub fn run(args: &ScanArgs) -> Result<ExitCode, CliError> {
         table.row(vec![
             b.id.to_string(),
             report::mhz(s.center_freq_hz),
-            format!("{:.1} s", s.listened_s),
+            format!(
+                "{:.1} s",
+                if s.listened_s.is_finite() {
+                    s.listened_s
+                } else {
+                    0.0
+                }
+            ),
             s.transmissions.len().to_string(),
             if strongest.is_finite() {
                 format!("{strongest:.1} dBFS")
@@ -145,7 +172,20 @@ pub fn run(args: &ScanArgs) -> Result<ExitCode, CliError> {
     for w in &outcome.warnings {
         println!("warning: {w}");
     }
+    let short: Vec<&str> = args
+        .bands
+        .iter()
+        .zip(&listened)
+        .filter(|(_, s)| **s < crate::diagnosis::thresholds::MIN_LISTEN_S)
+        .map(|(b, _)| b.id)
+        .collect();
     match heard_on.as_slice() {
+        [] if !short.is_empty() => println!(
+            "\nNothing heard, but the {} MHz band(s) got under {} s of samples: too little to \
+             say the key is silent there. Scan again with a longer --dwell.",
+            short.join(", "),
+            crate::diagnosis::thresholds::MIN_LISTEN_S
+        ),
         [] => println!(
             "\nNothing heard on any band. Check the antenna and that the button was pressed while \
              each band was listened to; a key that stays silent on every band is dead (or uses \

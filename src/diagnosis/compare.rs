@@ -71,7 +71,7 @@ fn strongest(report: &Report) -> Option<&Transmission> {
     report
         .transmissions
         .iter()
-        .filter(|t| t.pulses.max(t.train.pulses.len()) >= super::verdict::MIN_KEY_PULSES)
+        .filter(|t| t.pulses.max(t.train.pulses.len()) >= super::thresholds::MIN_KEY_PULSES)
         .max_by(|x, y| {
             let kx = (x.snr_db.unwrap_or(f64::MIN), x.pulses);
             let ky = (y.snr_db.unwrap_or(f64::MIN), y.pulses);

@@ -1,17 +1,25 @@
 //! Diagnosis: the dead/weak/working verdict, the band check against the car, key comparison.
 //!
-//! [`diagnose`] judges one report, [`vehicles`] knows which band each car expects, and
-//! [`compare`] sets two recordings side by side.
+//! [`diagnose`] judges one report: [`evidence`] measures the key's transmissions, each item
+//! beside a threshold of [`thresholds`], and [`decision`] turns the items into a status,
+//! reasons and advice, worded by [`text`]. [`vehicles`] knows which band each car expects,
+//! and [`compare`] sets two recordings side by side.
 
 use serde::Serialize;
 
 pub mod compare;
+pub mod decision;
+pub mod evidence;
+pub mod sufficiency;
+pub mod text;
+pub mod thresholds;
 pub mod vehicles;
-pub mod verdict;
 
 pub use compare::{Comparison, compare};
+pub use decision::diagnose;
+pub use evidence::EvidenceItem;
+pub use text::headline;
 pub use vehicles::{CarBand, CarMatch, Vehicle, find_car};
-pub use verdict::{diagnose, headline};
 
 /// The verdict states of DESIGN.md.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
@@ -40,6 +48,8 @@ pub struct Verdict {
     pub reasons: Vec<String>,
     /// What to do next, in plain words.
     pub advice: Vec<String>,
+    /// The measurements behind the verdict, each beside its threshold.
+    pub evidence: Vec<EvidenceItem>,
 }
 
 impl Status {

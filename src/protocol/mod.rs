@@ -35,6 +35,8 @@ impl DecodedFrame {
             repeats: self.repeats,
             first_pulse: 0,
             pulse_count: 0,
+            uncertain: Vec::new(),
+            inferred: 0,
         };
         Frame {
             bits: row.bit_string(),
@@ -75,12 +77,21 @@ pub fn frames(train: &PulseTrain, analysis: &PulseAnalysis) -> Vec<Frame> {
         .rows
         .iter()
         .filter(|r| !r.bits.is_empty())
-        .map(|r| Frame {
-            bits: r.bit_string(),
-            hex: r.hex(),
-            protocol: None,
-            fields: serde_json::Map::new(),
-            repeats: r.repeats,
+        .map(|r| {
+            let mut fields = serde_json::Map::new();
+            if r.inferred > 0 {
+                fields.insert("bits_inferred".into(), r.inferred.into());
+            }
+            if !r.uncertain.is_empty() {
+                fields.insert("bits_uncertain".into(), r.uncertain.clone().into());
+            }
+            Frame {
+                bits: r.bit_string(),
+                hex: r.hex(),
+                protocol: None,
+                fields,
+                repeats: r.repeats,
+            }
         })
         .collect()
 }
@@ -157,6 +168,8 @@ mod tests {
             repeats: 3,
             first_pulse: 0,
             pulse_count: 4,
+            uncertain: Vec::new(),
+            inferred: 0,
         });
         let train = PulseTrain {
             start_s: 0.0,

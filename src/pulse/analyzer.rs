@@ -94,6 +94,20 @@ pub fn analyze(train: &PulseTrain) -> PulseAnalysis {
         };
     };
     let gap_us = median(h.row_gaps.clone());
+    let mut rows = h.rows;
+    if h.coding == Coding::Pwm
+        && let Some(first) = rows.first_mut()
+        && first.first_pulse == 0
+        && first.bits.first() == Some(&true)
+        && !first.uncertain.contains(&0)
+    {
+        // The first mark of a burst is the one a transmitter's oscillator start-up (and a
+        // detector's attack) shortens, so a short first mark may be a long one cut: silvercrest
+        // in the rtl_433 corpus opens with 216 µs where its repeats send 733 µs.
+        first.uncertain.insert(0, 0);
+    }
+    // PPM carries its last bit in a gap: the train's final row lacks it.
+    let rows = rows::group_repeats(rows::settle(rows, h.coding == Coding::Ppm));
     PulseAnalysis {
         coding: h.coding,
         short_us: Some(h.short),
@@ -101,7 +115,7 @@ pub fn analyze(train: &PulseTrain) -> PulseAnalysis {
         gap_us,
         te_us: Some(h.te),
         bitrate_bps: Some(h.bitrate),
-        rows: rows::group_repeats(h.rows),
+        rows,
     }
 }
 
@@ -190,6 +204,8 @@ impl<'a> Context<'a> {
                 repeats: 1,
                 first_pulse: r.start,
                 pulse_count: r.len(),
+                uncertain: s.uncertain,
+                inferred: 0,
             });
         }
         ev.ranges = ranges;

@@ -85,6 +85,19 @@ pub struct Row {
     pub first_pulse: usize,
     /// Number of pulses in this row.
     pub pulse_count: usize,
+    /// Indices of bits whose symbol width was ambiguous and that no agreeing repeat settled
+    /// (see [`rows::settle`]).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub uncertain: Vec<usize>,
+    /// Bits of this row (over all its repeats) read from an agreeing repeat instead of its
+    /// own symbols: ambiguous widths, a burst's start-up-shortened first mark, or the final
+    /// PPM symbol that no trailing gap defines.
+    #[serde(skip_serializing_if = "is_zero")]
+    pub inferred: u32,
+}
+
+fn is_zero(n: &u32) -> bool {
+    *n == 0
 }
 
 impl Row {

@@ -25,14 +25,69 @@ pub fn group_repeats(rows: Vec<Row>) -> Vec<Row> {
     let mut out: Vec<Row> = Vec::new();
     for r in rows.into_iter().filter(|r| !r.bits.is_empty()) {
         match out.last_mut() {
-            Some(last) if last.bits == r.bits => {
+            Some(last) if last.bits == r.bits && last.uncertain == r.uncertain => {
                 last.repeats += r.repeats;
+                last.inferred += r.inferred;
                 last.pulse_count = r.first_pulse + r.pulse_count - last.first_pulse;
             }
             _ => out.push(r),
         }
     }
     out
+}
+
+/// Settles the bits a row's own symbols cannot show, from the other rows of the train.
+///
+/// A row is a repeat of another when they agree on every bit both read with confidence; then
+/// its doubtful bits are taken from that repeat (the most common one, itself free of doubt),
+/// as a receiver votes across repeats. Doubtful are: bits at `uncertain` indices (ambiguous
+/// widths, a first mark shortened by the transmitter's start-up), and, with `final_short`,
+/// the symbol missing at the end of the train's last row (PPM: the last bit is a gap, and the
+/// gap after a burst's final mark is the silence, not a symbol). A row that agrees with no
+/// repeat keeps its bits and its `uncertain` indices, so the doubt stays visible.
+pub fn settle(mut rows: Vec<Row>, final_short: bool) -> Vec<Row> {
+    let n = rows.len();
+    // Candidate references: rows without doubtful bits, counted.
+    let mut refs: Vec<(Vec<bool>, u32)> = Vec::new();
+    for r in rows
+        .iter()
+        .filter(|r| r.uncertain.is_empty() && !r.bits.is_empty())
+    {
+        match refs.iter_mut().find(|(b, _)| *b == r.bits) {
+            Some((_, c)) => *c += r.repeats,
+            None => refs.push((r.bits.clone(), r.repeats)),
+        }
+    }
+    refs.sort_by(|a, b| b.1.cmp(&a.1));
+    // Whether reference `b` agrees with `r` on every bit `r` reads with confidence.
+    fn agrees(b: &[bool], r: &Row) -> bool {
+        r.bits
+            .iter()
+            .enumerate()
+            .all(|(k, &x)| r.uncertain.contains(&k) || b.get(k) == Some(&x))
+    }
+    for (i, r) in rows.iter_mut().enumerate() {
+        if !r.uncertain.is_empty()
+            && let Some((b, _)) = refs
+                .iter()
+                .find(|(b, _)| b.len() == r.bits.len() && agrees(b, r))
+        {
+            r.inferred += r.uncertain.len() as u32 * r.repeats;
+            r.bits = b.clone();
+            r.uncertain.clear();
+        }
+        if i + 1 == n && final_short && r.uncertain.is_empty() && r.bits.len() >= 2 {
+            // Needs a repeat seen at least twice: one row is no evidence of the frame length.
+            if let Some((b, _)) = refs
+                .iter()
+                .find(|(b, c)| *c >= 2 && b.len() == r.bits.len() + 1 && agrees(b, r))
+            {
+                r.inferred += r.repeats;
+                r.bits = b.clone();
+            }
+        }
+    }
+    rows
 }
 
 #[cfg(test)]
@@ -45,7 +100,53 @@ mod tests {
             repeats: 1,
             first_pulse: first,
             pulse_count: bits.len(),
+            uncertain: Vec::new(),
+            inferred: 0,
         }
+    }
+
+    #[test]
+    fn settles_doubtful_bits_from_an_agreeing_repeat() {
+        let mut doubtful = row(&[1, 0, 1, 1], 4);
+        doubtful.uncertain = vec![1];
+        let rows = vec![row(&[1, 1, 1, 1], 0), doubtful, row(&[1, 1, 1, 1], 8)];
+        let s = settle(rows, false);
+        assert_eq!(s[1].bits, row(&[1, 1, 1, 1], 0).bits);
+        assert!(s[1].uncertain.is_empty());
+        assert_eq!(s[1].inferred, 1);
+        assert_eq!(group_repeats(s)[0].repeats, 3);
+    }
+
+    #[test]
+    fn a_doubtful_row_that_agrees_with_no_repeat_keeps_its_doubt() {
+        let mut doubtful = row(&[0, 0, 1, 1], 4);
+        doubtful.uncertain = vec![1];
+        let s = settle(vec![row(&[1, 1, 1, 1], 0), doubtful], false);
+        assert_eq!(s[1].uncertain, vec![1]);
+        assert_eq!(s[1].inferred, 0);
+    }
+
+    #[test]
+    fn the_final_row_one_symbol_short_is_completed_only_from_a_seen_repeat() {
+        let rows = vec![
+            row(&[1, 0, 1, 1], 0),
+            row(&[1, 0, 1, 1], 4),
+            row(&[1, 0, 1], 8),
+        ];
+        let s = settle(rows.clone(), true);
+        assert_eq!(s[2].bits.len(), 4);
+        assert_eq!(s[2].inferred, 1);
+        // Not for codings whose last symbol is seen, nor against a single row.
+        assert_eq!(settle(rows.clone(), false)[2].bits.len(), 3);
+        let once = vec![row(&[1, 0, 1, 1], 0), row(&[1, 0, 1], 4)];
+        assert_eq!(settle(once, true)[1].bits.len(), 3);
+        // Two bits short is not the final symbol.
+        let cut = vec![
+            row(&[1, 0, 1, 1], 0),
+            row(&[1, 0, 1, 1], 4),
+            row(&[1, 0], 8),
+        ];
+        assert_eq!(settle(cut, true)[2].bits.len(), 2);
     }
 
     #[test]

@@ -31,10 +31,32 @@ pub struct Sliced {
     /// Symbols that are valid widths in an invalid order (DMC: a lone half-bit level before a
     /// whole-bit one).
     pub violations: usize,
+    /// Indices into `bits` of symbols whose width lies in the middle of the interval between
+    /// the two symbol widths (see [`ambiguous`]): the bit was read by the nearer width, but a
+    /// repeat of the row decides it.
+    pub uncertain: Vec<usize>,
 }
 
 fn near(x: f64, c: f64) -> bool {
     (x - c).abs() <= TOL * c
+}
+
+/// Share of the interval between the short and the long width (on a log scale, from either
+/// end) within which a width is read as that symbol with confidence. The two tolerance
+/// windows of [`TOL`] overlap when long < 2.1 × short (PPM 1:2 gaps, PWM 1:2 marks): a width
+/// half-way between them (nexus' 1433 µs gap among 965/1941 µs ones, tests/pulse_corpus.rs)
+/// fits both and was silently read as the nearer one. Jitter of a working key's symbols stays
+/// within ±10 % (rtl_433 corpus: nexus ±2 %, silvercrest ±3 %), which is under a quarter of
+/// the log spacing of any ratio of 1.4 or more (ln 1.4 / 4 = 8 %).
+pub const CLEAR_SHARE: f64 = 0.25;
+
+/// Whether width `w` lies in the ambiguous middle between `short` and `long`.
+pub fn ambiguous(w: f64, short: f64, long: f64) -> bool {
+    if !(w > 0.0 && short > 0.0 && long > short) {
+        return false;
+    }
+    let x = (w / short).ln() / (long / short).ln();
+    (CLEAR_SHARE..=1.0 - CLEAR_SHARE).contains(&x)
 }
 
 /// Longest run of equal PCM bits accepted in one level (longer levels are not PCM data).
@@ -79,6 +101,9 @@ pub fn pwm(row: &[(f64, f64)], short: f64, long: f64, spacing: PwmGap) -> Sliced
                 PwmGap::Either(a, b) => near(g, a) || near(g, b),
             };
         if mark_ok {
+            if ambiguous(m, short, long) {
+                s.uncertain.push(s.bits.len());
+            }
             s.bits.push(is_short);
         }
         if mark_ok && gap_ok {
@@ -106,6 +131,9 @@ pub fn ppm(row: &[(f64, f64)], mark: f64, short: f64, long: f64) -> Sliced {
             near(g, short)
         };
         if gap_ok {
+            if ambiguous(g, short, long) {
+                s.uncertain.push(s.bits.len());
+            }
             s.bits.push(is_long);
         }
         if mark_ok && gap_ok {
