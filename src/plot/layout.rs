@@ -316,6 +316,26 @@ mod tests {
     }
 
     #[test]
+    fn a_longer_headline_makes_room_and_pushes_the_panels_down() {
+        let one = Layout::new(&[true], 1.0);
+        let three = Layout::with_blocks(
+            &[BlockSpec {
+                spectrogram: true,
+                headline_lines: 3,
+            }],
+            1.0,
+        );
+        let (a, b) = (one.keys[0], three.keys[0]);
+        assert_eq!(b.headline.height(), 3 * HEADLINE_LINE_H);
+        let shift = 2 * HEADLINE_LINE_H;
+        assert_eq!(b.spectrogram.unwrap().y0, a.spectrogram.unwrap().y0 + shift);
+        assert!(b.spectrogram.unwrap().y0 > b.headline.y1);
+        assert_eq!(b.legend.y0, a.legend.y0 + shift);
+        assert!(b.legend.y0 >= b.trace.y1 + AXIS_H);
+        assert_eq!(three.height, one.height + shift as u32);
+    }
+
+    #[test]
     fn time_maps_to_columns_and_back() {
         let l = Layout::new(&[true], 0.8);
         assert_eq!(l.x_of_time(0.0), LEFT as f64);

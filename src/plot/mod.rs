@@ -44,10 +44,11 @@ use trace::{TraceBuilder, TraceData};
 /// Time columns aimed at when choosing the spectrogram hop (about the panel's width).
 const TARGET_COLUMNS: usize = 520;
 
-/// The default colour scale, dBFS per bin (a full-scale tone reads 0 dBFS): from below an
-/// RTL-SDR's usual noise floor (about −55 to −60 dBFS per bin at 512 bins) to the level of a
-/// key held next to the dongle; stronger cells show at the top colour.
-pub const FIXED_DB: (f32, f32) = (-70.0, -10.0);
+/// The default colour scale, dBFS per 512-point FFT bin (a full-scale tone reads 0 dBFS):
+/// from the noise of an 8-bit recording at moderate gain, which then shows near black (the
+/// bundled captures' noise sits at −58 to −64 dBFS per bin), to a key held next to the
+/// dongle (−10 dBFS); stronger cells show at the top colour.
+pub const FIXED_DB: (f32, f32) = (-60.0, -10.0);
 
 /// How the spectrogram's colours map to levels.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, clap::ValueEnum)]

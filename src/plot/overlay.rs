@@ -11,7 +11,7 @@ use crate::model::Transmission;
 
 /// Colour of the DC line: a dim slate the colour scale never produces, so it cannot be read
 /// as a level.
-pub const DC_RGB: [u8; 3] = [58, 66, 78];
+pub const DC_RGB: [u8; 3] = [48, 54, 66];
 /// The DC line's label.
 pub const DC_LABEL: &str = "dongle DC offset, not a signal";
 /// A DC-line cell is drawn dim while its power stays within this factor of the line's
