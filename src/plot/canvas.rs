@@ -39,9 +39,9 @@ impl Canvas {
     pub fn blend(&mut self, x: i32, y: i32, c: [u8; 3], alpha: f32) {
         let a = alpha.clamp(0.0, 1.0);
         if let Some(i) = self.index(x, y) {
-            for k in 0..3 {
-                let old = self.rgb[i + k] as f32;
-                self.rgb[i + k] = (old + (c[k] as f32 - old) * a).round() as u8;
+            for (px, &want) in self.rgb[i..i + 3].iter_mut().zip(&c) {
+                let old = *px as f32;
+                *px = (old + (want as f32 - old) * a).round() as u8;
             }
         }
     }
