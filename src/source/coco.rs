@@ -26,6 +26,38 @@ const MAX_SKIPPED_BYTES: u64 = 1 << 20;
 
 type Stream = MultiBzDecoder<BufReader<File>>;
 
+/// The member's bytes: exactly the size its header declares, an early end of the compressed
+/// stream being an error (so a damaged or lying archive never passes for a short recording).
+struct Member {
+    inner: Stream,
+    left: u64,
+    size: u64,
+}
+
+impl Read for Member {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        if self.left == 0 || buf.is_empty() {
+            return Ok(0);
+        }
+        let want = buf
+            .len()
+            .min(usize::try_from(self.left).unwrap_or(usize::MAX));
+        let n = self.inner.read(&mut buf[..want])?;
+        if n == 0 {
+            return Err(std::io::Error::new(
+                std::io::ErrorKind::UnexpectedEof,
+                format!(
+                    "the archive ends after {} of the {} bytes its member declares",
+                    self.size - self.left,
+                    self.size
+                ),
+            ));
+        }
+        self.left -= n as u64;
+        Ok(n)
+    }
+}
+
 /// Reads one 512-byte tar block; `Ok(false)` at a clean end of the stream.
 fn read_block(r: &mut Stream, block: &mut [u8; 512]) -> std::io::Result<bool> {
     let mut got = 0;
@@ -93,7 +125,12 @@ pub fn open(path: &Path) -> Result<Box<dyn IqSource>, SourceError> {
             if size == 0 {
                 return Err(bad(format!("its member {name} is empty")));
             }
-            return Ok(Box::new(RawReader::new(z.take(size), info)));
+            let member = Member {
+                inner: z,
+                left: size,
+                size,
+            };
+            return Ok(Box::new(RawReader::new(member, info)));
         }
         if size > MAX_SKIPPED_BYTES {
             return Err(bad(format!(
@@ -156,6 +193,38 @@ mod tests {
             got.extend_from_slice(&buf[..n]);
         }
         assert_eq!(got, x);
+        // A member that claims more than the archive holds ends in an error, not early.
+        let lying = dir.join("lying.coco");
+        {
+            let mut data = Vec::new();
+            for s in &x[..1000] {
+                data.extend_from_slice(&s.re.to_le_bytes());
+                data.extend_from_slice(&s.im.to_le_bytes());
+            }
+            let mut h = tar::Header::new_ustar();
+            h.set_size(1 << 40);
+            h.set_mode(0o644);
+            h.set_path("tmpfile").unwrap();
+            h.set_cksum();
+            let mut enc = BzEncoder::new(File::create(&lying).unwrap(), Compression::fast());
+            enc.write_all(h.as_bytes()).unwrap();
+            enc.write_all(&data).unwrap();
+            enc.finish().unwrap();
+        }
+        let mut src = open(&lying).unwrap();
+        let mut failed = None;
+        for _ in 0..10 {
+            match src.read(&mut buf) {
+                Ok(0) => break,
+                Ok(_) => {}
+                Err(e) => {
+                    failed = Some(e.to_string());
+                    break;
+                }
+            }
+        }
+        let e = failed.expect("an early end is an error");
+        assert!(e.contains("lying.coco") && e.contains("declares"), "{e}");
         // Not bzip2 at all: a clear error naming the format.
         let q = dir.join("bad.coco");
         std::fs::write(&q, b"this is not an archive").unwrap();
