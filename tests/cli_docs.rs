@@ -104,3 +104,52 @@ fn manual_pages_of_fobscope_and_its_commands() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("frobnicate"));
 }
+
+/// Every bundled capture an example names (`captures/...`, globs included) exists, so an
+/// example can be run as printed from the project's folder.
+#[test]
+fn examples_name_real_captures() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut texts = vec![String::from_utf8_lossy(&fobscope(&["--help"]).stdout).into_owned()];
+    for c in COMMANDS {
+        texts.push(String::from_utf8_lossy(&fobscope(&[c, "--help"]).stdout).into_owned());
+    }
+    let mut named = 0;
+    for text in &texts {
+        for word in text.split_whitespace() {
+            let Some(rest) = word.strip_prefix("captures/") else {
+                continue;
+            };
+            named += 1;
+            let rest = rest.trim_end_matches(['"', ',', ')']);
+            if let Some(ext) = rest.strip_prefix("*.") {
+                let any = std::fs::read_dir(root.join("captures"))
+                    .unwrap()
+                    .flatten()
+                    .any(|e| e.path().extension().is_some_and(|x| x == ext));
+                assert!(any, "no capture matches {word}");
+            } else {
+                assert!(
+                    root.join("captures").join(rest).is_file(),
+                    "{word} does not exist"
+                );
+            }
+        }
+    }
+    assert!(named >= 3, "only {named} examples name a bundled capture");
+}
+
+/// Option help is whole sentences: the input flags say what they override.
+#[test]
+fn input_flag_help_is_not_cut_short() {
+    let text = String::from_utf8_lossy(&fobscope(&["analyze", "--help"]).stdout).into_owned();
+    let flat: String = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    assert!(
+        flat.contains("overrides the frequency in the file's metadata and name"),
+        "{text}"
+    );
+    assert!(
+        flat.contains("overrides the rate in the file's metadata and name"),
+        "{text}"
+    );
+}

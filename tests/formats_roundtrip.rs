@@ -74,6 +74,7 @@ fn tolerance(sf: SampleFormat) -> f32 {
         SampleFormat::Cu8 => 0.5 / 127.5 + 1e-6,
         SampleFormat::Cs8 => 0.5 / 128.0 + 1e-6,
         SampleFormat::Cs16 => 0.5 / 32768.0 + 1e-7,
+        SampleFormat::Cu16 => 0.5 / 32767.5 + 1e-6,
         SampleFormat::Cf32 => 0.0,
     }
 }
@@ -107,10 +108,11 @@ fn check(path: &Path, ov: &Overrides, sf: SampleFormat, want_origin: Origin, sig
     assert!(src.warnings().is_empty(), "{:?}", src.warnings());
 }
 
-const ALL: [SampleFormat; 4] = [
+const ALL: [SampleFormat; 5] = [
     SampleFormat::Cu8,
     SampleFormat::Cs8,
     SampleFormat::Cs16,
+    SampleFormat::Cu16,
     SampleFormat::Cf32,
 ];
 

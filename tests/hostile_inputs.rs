@@ -288,6 +288,10 @@ fn random_bytes_under_every_extension() {
             "cs8",
             "cs16",
             "cf32",
+            "cu16",
+            "complex16u",
+            "complex32s",
+            "coco",
             "sigmf-meta",
             "sigmf-data",
             "sigmf",
@@ -309,6 +313,7 @@ fn random_bytes_under_every_extension() {
                         "sub" => b"Filetype: Flipper SubGhz RAW File\nProtocol: RAW\nRAW_Data: ",
                         "ook" => b";pulse data\n;ook 9 pulses\n",
                         "sigmf-meta" => b"{\"global\":{\"core:datatype\":\"cu8\",",
+                        "coco" => b"BZh91AY&SY",
                         _ => b"",
                     };
                     let m = magic.len().min(len);

@@ -1,12 +1,18 @@
 //! End-to-end checks of `--plot`: the PNG is written and decodes at the layout's size, each
 //! synthetic burst's box lands on the pixel columns its start and end map to, `compare` stacks
 //! both keys on one time axis, pulse files get the pulse panel, and a bad path is a clear
-//! error naming the file.
+//! error naming the file. The pictures explain themselves: the whole verdict is drawn, the
+//! dongle's DC line is dim and labelled, the default colour scale is the same for every
+//! picture (a weak key looks weaker), a legend names the marks, the Te drawn is the one the
+//! verdict judged, and standard error says where the picture went. The layout is read back
+//! from the notes written into each PNG.
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
-use fobscope::plot::layout::{BOX_RGB, Layout, MARK_RGB, Rect};
+use fobscope::plot::layout::{BOX_RGB, Layout, MARK_RGB, NOTES_KEYWORD, Notes, Rect};
+use fobscope::plot::legend::TRACE_RGB;
+use fobscope::plot::overlay::DC_RGB;
 
 fn bin() -> &'static str {
     env!("CARGO_BIN_EXE_fobscope")
@@ -87,6 +93,7 @@ struct Image {
     w: u32,
     h: u32,
     rgb: Vec<u8>,
+    notes: Notes,
 }
 
 impl Image {
@@ -98,18 +105,32 @@ impl Image {
 
 fn decode(path: &Path) -> Image {
     let file = std::fs::File::open(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-    let mut reader = png::Decoder::new(std::io::BufReader::new(file))
-        .read_info()
+    let mut dec = png::Decoder::new(std::io::BufReader::new(file));
+    dec.set_ignore_text_chunk(false);
+    let mut reader = dec.read_info().unwrap();
+    let chunk = reader
+        .info()
+        .utf8_text
+        .iter()
+        .find(|c| c.keyword == NOTES_KEYWORD)
+        .expect("the picture carries its notes")
+        .get_text()
         .unwrap();
+    let notes: Notes = serde_json::from_str(&chunk).unwrap();
     let mut buf = vec![0; reader.output_buffer_size().unwrap()];
     let info = reader.next_frame(&mut buf).unwrap();
     assert_eq!(info.color_type, png::ColorType::Rgb);
     assert_eq!(info.bit_depth, png::BitDepth::Eight);
     buf.truncate(info.buffer_size());
+    assert_eq!(
+        (info.width, info.height),
+        (notes.layout.width, notes.layout.height)
+    );
     Image {
         w: info.width,
         h: info.height,
         rgb: buf,
+        notes,
     }
 }
 
@@ -167,9 +188,13 @@ fn analyze_and_check_plots_box_each_burst_where_it_is() {
         png.to_str().unwrap(),
     ]);
     let img = decode(&png);
-    let layout = Layout::new(&[true], dur);
-    assert_eq!((img.w, img.h), (layout.width, layout.height));
-    assert_eq!(img.w, 1200);
+    let layout = img.notes.layout.clone();
+    assert!((layout.time_span_s - dur).abs() < 1e-9);
+    assert_eq!(
+        layout.x_of_time(0.3),
+        Layout::new(&[true], dur).x_of_time(0.3)
+    );
+    assert_eq!((img.w, img.h), (1200, layout.height));
     let r = layout.keys[0].spectrogram.unwrap();
     assert_boxes(&img, &layout, &r, &bursts);
     // The boxes sit at the carrier: -30 kHz from the centre is below the middle row.
@@ -205,8 +230,13 @@ fn analyze_and_check_plots_box_each_burst_where_it_is() {
         String::from_utf8_lossy(&out.stderr)
     );
     let img2 = decode(&png2);
-    assert_eq!((img2.w, img2.h), (layout.width, layout.height));
-    assert_boxes(&img2, &layout, &r, &bursts);
+    let layout2 = img2.notes.layout.clone();
+    assert_boxes(
+        &img2,
+        &layout2,
+        &layout2.keys[0].spectrogram.unwrap(),
+        &bursts,
+    );
     let _ = std::fs::remove_dir_all(&dir);
 }
 
@@ -228,8 +258,9 @@ fn compare_plot_stacks_both_keys_on_one_time_axis() {
     ]);
     let img = decode(&png);
     // One time axis: the longer recording's.
-    let layout = Layout::new(&[true, true], db);
-    assert_eq!((img.w, img.h), (layout.width, layout.height));
+    let layout = img.notes.layout.clone();
+    assert!((layout.time_span_s - db).abs() < 1e-9);
+    assert_eq!(layout.keys.len(), 2);
     assert_boxes(&img, &layout, &layout.keys[0].spectrogram.unwrap(), &ba);
     assert_boxes(&img, &layout, &layout.keys[1].spectrogram.unwrap(), &bb);
     let _ = std::fs::remove_dir_all(&dir);
@@ -267,8 +298,8 @@ fn pulse_file_plot_is_the_pulse_panel_with_every_mark() {
         png.to_str().unwrap(),
     ]);
     let img = decode(&png);
-    let layout = Layout::new(&[false], 1.0);
-    assert_eq!((img.w, img.h), (layout.width, layout.height));
+    let layout = img.notes.layout.clone();
+    assert!(layout.keys[0].spectrogram.is_none());
     // Every mark of the train shows as its own green run across the middle of the panel.
     let tr = layout.keys[0].trace;
     let y = (tr.y0 + tr.y1) / 2;
@@ -301,5 +332,263 @@ fn an_unwritable_picture_path_is_an_error_naming_it() {
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains(png.to_str().unwrap()), "{err}");
     assert!(err.contains("cannot write the picture"), "{err}");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// A bundled capture, by name.
+fn capture(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("captures")
+        .join(name)
+}
+
+fn lum(c: [u8; 3]) -> f32 {
+    0.3 * c[0] as f32 + 0.59 * c[1] as f32 + 0.11 * c[2] as f32
+}
+
+/// The brightest pixel inside `r`, by luminance, leaving out the box and label colours.
+fn brightest(img: &Image, r: &Rect) -> f32 {
+    let mut best = 0.0f32;
+    for y in r.y0..r.y1 {
+        for x in r.x0..r.x1 {
+            let c = img.px(x, y);
+            if c != BOX_RGB && c[0] != c[2] {
+                best = best.max(lum(c));
+            }
+        }
+    }
+    best
+}
+
+/// The rectangle just inside a transmission's box (`k`-th box, by its sides).
+fn inside_box(img: &Image, r: &Rect, k: usize) -> Rect {
+    let sides = box_sides(img, r);
+    let (l, rr) = (sides[2 * k], sides[2 * k + 1]);
+    let x = (l.1 + rr.0) / 2;
+    let rows: Vec<i32> = (r.y0..r.y1).filter(|&y| img.px(x, y) == BOX_RGB).collect();
+    Rect {
+        x0: l.1 + 1,
+        y0: rows[0] + 2,
+        x1: rr.0,
+        y1: *rows.last().unwrap() - 1,
+    }
+}
+
+fn check_plot(name: &str, png: &Path, extra: &[&str]) -> (Image, Output) {
+    let cap = capture(name);
+    let mut args = vec![
+        "check",
+        cap.to_str().unwrap(),
+        "--plot",
+        png.to_str().unwrap(),
+    ];
+    args.extend_from_slice(extra);
+    let out = run(&args);
+    assert_ne!(
+        out.status.code(),
+        Some(2),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    (decode(png), out)
+}
+
+#[test]
+fn the_headline_is_whole_and_stderr_says_where_the_picture_went() {
+    let dir = scratch("headline");
+    let png = dir.join("weak.png");
+    let (img, out) = check_plot("mini-r53-weak-battery_315M_250k.cu8", &png, &[]);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let verdict = stdout.lines().next().unwrap();
+    let key = &img.notes.keys[0];
+    // Every word of the verdict line is drawn, nothing is cut.
+    assert_eq!(
+        key.headline.join(" "),
+        verdict.split_whitespace().collect::<Vec<_>>().join(" ")
+    );
+    assert!(
+        !key.headline.iter().any(|l| l.contains('…')),
+        "{:?}",
+        key.headline
+    );
+    assert!(
+        key.headline.len() >= 2,
+        "the weak verdict wraps: {:?}",
+        key.headline
+    );
+    // Each line has ink across its area, the last line included.
+    let area = img.notes.layout.keys[0].headline;
+    let line_h = area.height() / key.headline.len() as i32;
+    for (i, line) in key.headline.iter().enumerate() {
+        let y0 = area.y0 + i as i32 * line_h;
+        let ink: Vec<i32> = (area.x0..area.x1)
+            .filter(|&x| (y0..y0 + line_h).any(|y| lum(img.px(x, y)) > 90.0))
+            .collect();
+        let right = *ink.last().unwrap_or(&0);
+        let want = fobscope::plot::text::width(line, fobscope::plot::layout::HEADLINE_SIZE);
+        assert!(
+            (right - area.x0) as f32 > want - 12.0,
+            "line {i} {line:?} inked to {right}, its text is {want} px wide"
+        );
+    }
+    let spec = img.notes.layout.keys[0].spectrogram.unwrap();
+    assert!(
+        spec.y0 > area.y1,
+        "the spectrogram starts below the headline"
+    );
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains(&format!("picture written to {}", png.display())),
+        "{err}"
+    );
+    // --quiet silences it.
+    let cap = capture("mini-r53-weak-battery_315M_250k.cu8");
+    let q = run(&[
+        "check",
+        cap.to_str().unwrap(),
+        "--plot",
+        png.to_str().unwrap(),
+        "--quiet",
+    ]);
+    assert!(!String::from_utf8_lossy(&q.stderr).contains("picture written"));
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn the_dc_line_is_dim_and_labelled_and_bursts_are_not() {
+    let dir = scratch("dc");
+    let png = dir.join("key.png");
+    let (img, _) = check_plot("mini-r53-us-keeloq_315M_250k.cu8", &png, &[]);
+    let key = &img.notes.keys[0];
+    let spec = img.notes.layout.keys[0].spectrogram.unwrap();
+    let (top, bottom) = key.dc_rows.expect("the capture has a DC offset");
+    // The DC line sits at the centre frequency, a few rows thick.
+    let centre = fobscope::plot::layout::y_of_offset(&spec, 0.0, 250e3);
+    assert!(
+        (top as f64 - 2.0..=bottom as f64 + 2.0).contains(&centre),
+        "{top}..{bottom} vs {centre}"
+    );
+    assert!(bottom - top <= 4, "{top}..{bottom}");
+    // Drawn in the dim DC colour across the panel, far dimmer than a burst.
+    let dc_px = (spec.x0..spec.x1)
+        .filter(|&x| (top..=bottom).any(|y| img.px(x, y) == DC_RGB))
+        .count();
+    // (Labels on black plates cover the rest.)
+    assert!(dc_px as i32 > spec.width() / 2, "{dc_px} DC columns");
+    let burst = brightest(&img, &inside_box(&img, &spec, 0));
+    assert!(
+        lum(DC_RGB) * 2.5 < burst,
+        "DC {} vs burst {burst}",
+        lum(DC_RGB)
+    );
+    // Its label is drawn next to it, inside the panel, with text in it.
+    let label = key.dc_label.expect("the DC line is labelled");
+    assert!(spec.contains(label.x0, label.y0) && spec.contains(label.x1 - 1, label.y1 - 1));
+    assert!(
+        (label.y1 - top).abs() < 40 || (label.y0 - bottom).abs() < 40,
+        "{label:?}"
+    );
+    let ink = (label.x0..label.x1)
+        .flat_map(|x| (label.y0..label.y1).map(move |y| (x, y)))
+        .filter(|&(x, y)| lum(img.px(x, y)) > 80.0)
+        .count();
+    assert!(ink > 150, "{ink} label pixels");
+    // The noise-only capture: the DC line is there, dim, and nothing else is bright.
+    let png2 = dir.join("noise.png");
+    let (img2, _) = check_plot("dead-key-noise_315M_250k.cu8", &png2, &[]);
+    assert!(img2.notes.keys[0].dc_rows.is_some() && img2.notes.keys[0].dc_label.is_some());
+    let spec2 = img2.notes.layout.keys[0].spectrogram.unwrap();
+    let mut bright = 0;
+    for y in spec2.y0..spec2.y1 {
+        for x in spec2.x0..spec2.x1 {
+            if lum(img2.px(x, y)) > 120.0 && img2.px(x, y) != BOX_RGB {
+                bright += 1;
+            }
+        }
+    }
+    // Only the label's letters are bright.
+    assert!(
+        bright < 1500,
+        "{bright} bright pixels in a noise-only picture"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn the_default_colour_scale_is_fixed_so_a_weak_key_looks_weaker() {
+    let dir = scratch("scale");
+    let (strong, _) = check_plot("mini-r53-us-keeloq_315M_250k.cu8", &dir.join("s.png"), &[]);
+    let (weak, _) = check_plot(
+        "mini-r53-weak-battery_315M_250k.cu8",
+        &dir.join("w.png"),
+        &[],
+    );
+    let (weak_auto, _) = check_plot(
+        "mini-r53-weak-battery_315M_250k.cu8",
+        &dir.join("wa.png"),
+        &["--plot-scale", "auto"],
+    );
+    let fixed = fobscope::plot::FIXED_DB;
+    for n in [&strong.notes, &weak.notes] {
+        assert_eq!((n.db_lo, n.db_hi), fixed);
+        assert_eq!(n.scale, "fixed");
+    }
+    assert_eq!(weak_auto.notes.scale, "auto");
+    assert_ne!((weak_auto.notes.db_lo, weak_auto.notes.db_hi), fixed);
+    let b = |img: &Image| {
+        let spec = img.notes.layout.keys[0].spectrogram.unwrap();
+        brightest(img, &inside_box(img, &spec, 0))
+    };
+    let (s, w, wa) = (b(&strong), b(&weak), b(&weak_auto));
+    // 10 dB weaker (-20 vs -30 dBFS) shows darker on the fixed scale ...
+    assert!(w + 25.0 < s, "weak {w} vs strong {s}");
+    // ... while the auto scale stretches the weak key up to the top colours.
+    assert!(wa > w + 25.0, "auto {wa} vs fixed {w}");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn a_legend_names_the_marks_and_the_te_is_the_verdicts() {
+    let dir = scratch("legend");
+    let png = dir.join("k.png");
+    let (img, _) = check_plot("keeloq-key_433.92M_250k.cu8", &png, &[]);
+    let legend = img.notes.layout.keys[0].legend;
+    for (what, c) in [
+        ("box", BOX_RGB),
+        ("trace", TRACE_RGB),
+        ("marks", MARK_RGB),
+        ("DC", DC_RGB),
+    ] {
+        let n = (legend.x0..legend.x1)
+            .flat_map(|x| (legend.y0..legend.y1).map(move |y| (x, y)))
+            .filter(|&(x, y)| img.px(x, y) == c)
+            .count();
+        assert!(n >= 10, "the legend has {n} pixels of the {what} colour");
+    }
+    // Words beside the swatches.
+    let ink = (legend.x0..legend.x1)
+        .flat_map(|x| (legend.y0..legend.y1).map(move |y| (x, y)))
+        .filter(|&(x, y)| lum(img.px(x, y)) > 90.0)
+        .count();
+    assert!(ink > 800, "{ink} legend text pixels");
+    // The Te in the trace title is the KeeLoq decoder's, the figure the verdict judges.
+    let cap = capture("keeloq-key_433.92M_250k.cu8");
+    let json = run(&["check", cap.to_str().unwrap(), "--json"]);
+    let v: serde_json::Value = serde_json::from_slice(&json.stdout).unwrap();
+    let te = v["transmissions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find_map(|t| t["frames"][0]["fields"]["te_us"].as_f64())
+        .expect("a KeeLoq Te");
+    let drawn = img.notes.keys[0].te_us.unwrap();
+    assert!(
+        (drawn - te).abs() < 1.0,
+        "drawn Te {drawn} µs, verdict's {te} µs"
+    );
+    assert!(
+        (drawn - 400.0).abs() < 5.0,
+        "the synthetic key's Te is 400 µs: {drawn}"
+    );
     let _ = std::fs::remove_dir_all(&dir);
 }

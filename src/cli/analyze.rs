@@ -15,7 +15,8 @@ use crate::report;
 #[derive(Debug, Args)]
 #[command(after_help = "\
 Examples:
-  fobscope analyze captures/keeloq_433.cu8
+  fobscope analyze captures/keeloq-key_433.92M_250k.cu8
+  fobscope analyze captures/fsk-key_433.92M_250k.cu8 --plot fsk.png
   fobscope analyze g001_433.92M_250k.cu8 --json
   fobscope analyze recording.cu8 --rate 1024k --freq 315M --ppm 42
   fobscope analyze key.sigmf-meta
@@ -35,7 +36,7 @@ pub struct AnalyzeArgs {
     #[command(flatten)]
     pub input: InputArgs,
     /// Crystal error of the receiving dongle in ppm; reported frequencies are corrected.
-    #[arg(long, default_value_t = 0.0, allow_negative_numbers = true, value_parser = parse_ppm)]
+    #[arg(long, default_value_t = 0.0, allow_negative_numbers = true, value_parser = super::units::parse_ppm)]
     pub ppm: f64,
     /// Print the JSON report (one object per file) instead of text.
     #[arg(long)]
@@ -45,17 +46,11 @@ pub struct AnalyzeArgs {
     /// frequency with its bits (files only).
     #[arg(long, value_name = "FILE.png")]
     pub plot: Option<PathBuf>,
-}
-
-fn parse_ppm(s: &str) -> Result<f64, String> {
-    let v: f64 = s
-        .trim()
-        .parse()
-        .map_err(|_| format!("'{s}' is not a number of ppm"))?;
-    if !(-1000.0..=1000.0).contains(&v) {
-        return Err(format!("{v} ppm is out of range (-1000..1000)"));
-    }
-    Ok(v)
+    /// Colour scale of the picture: `fixed` dBFS, the same for every picture so a weak key
+    /// looks weaker than a strong one, or `auto`, stretched from this recording's noise floor
+    /// to its strongest signal.
+    #[arg(long, value_enum, default_value_t = crate::plot::ColourScale::Fixed, value_name = "SCALE")]
+    pub plot_scale: crate::plot::ColourScale,
 }
 
 /// Runs `fobscope analyze`.
@@ -87,9 +82,15 @@ pub fn run(args: &AnalyzeArgs) -> Result<ExitCode, CliError> {
                     })?;
                 if let Some(png) = &args.plot {
                     let png = crate::plot::numbered_path(png, k, args.files.len());
-                    if let Err(e) = crate::plot::write_report_plot(&png, &rep, &opts.overrides) {
-                        failed += 1;
-                        eprintln!("fobscope: error: {e}");
+                    let po = crate::plot::PlotOptions {
+                        scale: args.plot_scale,
+                    };
+                    match crate::plot::write_report_plot(&png, &rep, &opts.overrides, &po) {
+                        Ok(notes) => super::term::note(&crate::plot::written_note(&png, &notes)),
+                        Err(e) => {
+                            failed += 1;
+                            eprintln!("fobscope: error: {e}");
+                        }
                     }
                 }
             }

@@ -18,6 +18,7 @@ use crate::pipeline::{AnalyzeOptions, analyze_path_with_progress};
 #[derive(Debug, Args)]
 #[command(after_help = "\
 Examples:
+  fobscope check captures/mini-r53-weak-battery_315M_250k.cu8 --plot weak.png
   fobscope check key.cu8 --freq 433.92M --rate 250k
   fobscope check g001_315M_250k.cu8 --car \"mini r53 2004 us\"
   fobscope check capture.sigmf-meta --expect-band 315 --json
@@ -61,13 +62,18 @@ pub struct CheckArgs {
     #[arg(long)]
     pub json: bool,
     /// Crystal error of the receiving dongle in ppm (corrects reported frequencies).
-    #[arg(long, default_value_t = 0.0, allow_negative_numbers = true)]
+    #[arg(long, default_value_t = 0.0, allow_negative_numbers = true, value_parser = super::units::parse_ppm)]
     pub ppm: f64,
     /// Also draw a picture to this PNG (several files: FILE-1.png, FILE-2.png, ...): spectrogram
     /// with each transmission boxed, band edges, and the strongest transmission's envelope or
     /// frequency with its bits (files only).
     #[arg(long, value_name = "FILE.png")]
     pub plot: Option<PathBuf>,
+    /// Colour scale of the picture: `fixed` dBFS, the same for every picture so a weak key
+    /// looks weaker than a strong one, or `auto`, stretched from this recording's noise floor
+    /// to its strongest signal.
+    #[arg(long, value_enum, default_value_t = crate::plot::ColourScale::Fixed, value_name = "SCALE")]
+    pub plot_scale: crate::plot::ColourScale,
 }
 
 /// Turns `--car` / `--expect-band` into what the car expects (with a note on other rows that
@@ -210,8 +216,12 @@ pub fn run(args: &CheckArgs) -> Result<ExitCode, CliError> {
         super::write_stdout(text.as_bytes())?;
     }
     if let Some(png) = &args.plot {
-        crate::plot::write_report_plot(png, &report, &opts.overrides)
+        let po = crate::plot::PlotOptions {
+            scale: args.plot_scale,
+        };
+        let notes = crate::plot::write_report_plot(png, &report, &opts.overrides, &po)
             .map_err(|e| CliError::Usage(e.to_string()))?;
+        term::note(&crate::plot::written_note(png, &notes));
     }
     Ok(ExitCode::from(code))
 }

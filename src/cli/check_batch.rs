@@ -334,9 +334,15 @@ pub fn run(
         summary.add(&outcome);
         if let (Some(png), Ok(rep)) = (&args.plot, &outcome) {
             let png = crate::plot::numbered_path(png, i, files.len());
-            if let Err(e) = crate::plot::write_report_plot(&png, rep, &opts.overrides) {
-                eprintln!("fobscope: error: {e}");
-                plot_failed = true;
+            let po = crate::plot::PlotOptions {
+                scale: args.plot_scale,
+            };
+            match crate::plot::write_report_plot(&png, rep, &opts.overrides, &po) {
+                Ok(notes) => super::term::note(&crate::plot::written_note(&png, &notes)),
+                Err(e) => {
+                    eprintln!("fobscope: error: {e}");
+                    plot_failed = true;
+                }
             }
         }
         let text = if args.json {

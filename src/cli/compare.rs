@@ -42,12 +42,17 @@ pub struct CompareArgs {
     #[arg(long)]
     pub json: bool,
     /// Crystal error of the receiving dongle in ppm.
-    #[arg(long, default_value_t = 0.0, allow_negative_numbers = true)]
+    #[arg(long, default_value_t = 0.0, allow_negative_numbers = true, value_parser = super::units::parse_ppm)]
     pub ppm: f64,
     /// Also draw both keys, one above the other, to this PNG: spectrogram with each transmission boxed, band edges,
     /// and the strongest transmission's envelope or frequency with its bits (files only).
     #[arg(long, value_name = "FILE.png")]
     pub plot: Option<PathBuf>,
+    /// Colour scale of the picture: `fixed` dBFS, the same for every picture so a weak key
+    /// looks weaker than a strong one, or `auto`, stretched from this recording's noise floor
+    /// to its strongest signal.
+    #[arg(long, value_enum, default_value_t = crate::plot::ColourScale::Fixed, value_name = "SCALE")]
+    pub plot_scale: crate::plot::ColourScale,
 }
 
 /// The text table of a comparison; `color` paints each key's headline by its verdict.
@@ -112,8 +117,12 @@ pub fn run(args: &CompareArgs) -> Result<ExitCode, CliError> {
         let (mut a, mut b) = (a, b);
         a.verdict = Some(c.a.verdict.clone());
         b.verdict = Some(c.b.verdict.clone());
-        crate::plot::write_compare_plot(png, &a, &b, &opts.overrides)
+        let po = crate::plot::PlotOptions {
+            scale: args.plot_scale,
+        };
+        let notes = crate::plot::write_compare_plot(png, &a, &b, &opts.overrides, &po)
             .map_err(|e| CliError::Usage(e.to_string()))?;
+        super::term::note(&crate::plot::written_note(png, &notes));
     }
     Ok(ExitCode::SUCCESS)
 }

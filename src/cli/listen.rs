@@ -40,10 +40,10 @@ pub struct ListenArgs {
     #[arg(long, conflicts_with = "freq", value_parser = parse_band)]
     pub band: Option<&'static band::Band>,
     /// Centre frequency to tune to (e.g. 433.92M); default: the 433 band.
-    #[arg(long, value_parser = units::parse_freq)]
+    #[arg(long, value_parser = units::parse_freq, allow_hyphen_values = true)]
     pub freq: Option<f64>,
     /// Sample rate (an RTL-SDR does up to 2.4M reliably).
-    #[arg(long, default_value = "1.024M", value_parser = units::parse_rate)]
+    #[arg(long, default_value = "1.024M", value_parser = units::parse_rate, allow_hyphen_values = true)]
     pub rate: f64,
     /// Stop after this long (e.g. 30s, 2min); default: until Ctrl-C.
     #[arg(long, value_parser = units::parse_duration_s)]

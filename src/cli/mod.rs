@@ -125,11 +125,13 @@ pub struct InputArgs {
     /// sigmf-archive, wav, ook, sub); required for standard input (`-`).
     #[arg(long, value_parser = parse_format)]
     pub format: Option<FileFormat>,
-    /// Sample rate (e.g. 250k, 1.024M, 2.4e6); overrides the file's metadata and name.
-    #[arg(long, value_parser = units::parse_rate)]
+    /// Sample rate (e.g. 250k, 1.024M, 2.4e6); overrides the rate in the file's metadata and
+    /// name.
+    #[arg(long, value_parser = units::parse_rate, allow_hyphen_values = true)]
     pub rate: Option<f64>,
-    /// Centre frequency the radio was tuned to (e.g. 433.92M, 315M); overrides the file's.
-    #[arg(long, value_parser = units::parse_freq)]
+    /// Centre frequency the radio was tuned to (e.g. 433.92M, 315M); overrides the frequency
+    /// in the file's metadata and name.
+    #[arg(long, value_parser = units::parse_freq, allow_hyphen_values = true)]
     pub freq: Option<f64>,
 }
 

@@ -28,7 +28,7 @@ pub struct RadioArgs {
     pub gain: GainArg,
     /// Crystal error of the dongle in ppm (sent to the radio when it can apply it, else used to
     /// correct the reported frequencies).
-    #[arg(long, default_value_t = 0, allow_negative_numbers = true)]
+    #[arg(long, default_value_t = 0, allow_negative_numbers = true, value_parser = super::units::parse_ppm_int)]
     pub ppm: i32,
     /// Antenna port (SoapySDR devices with several).
     #[arg(long)]

@@ -40,7 +40,7 @@ pub struct ScanArgs {
     #[arg(long, default_value_t = 5)]
     pub rounds: u32,
     /// Sample rate.
-    #[arg(long, default_value = "2.4M", value_parser = units::parse_rate)]
+    #[arg(long, default_value = "2.4M", value_parser = units::parse_rate, allow_hyphen_values = true)]
     pub rate: f64,
 }
 

@@ -67,7 +67,9 @@ pub enum ModArg {
 /// Arguments of `fobscope synth`.
 #[derive(Clone, Debug, Args)]
 pub struct SynthArgs {
-    /// Output file (cu8, cs16, cf32, .sigmf-meta/.sigmf-data, wav; or give --format).
+    /// Output file (cu8, cs16, cf32, .sigmf-meta/.sigmf-data, wav; or give --format). A raw
+    /// file whose name lacks the rate or frequency gets them added the rtl_433 way
+    /// (k.cu8 is written as k_433.92M_250k.cu8), so it reads back without flags.
     pub out: PathBuf,
     /// What the key sends.
     #[arg(long, value_enum, default_value = "keeloq")]
@@ -76,16 +78,16 @@ pub struct SynthArgs {
     #[arg(long, value_parser = parse_format)]
     pub format: Option<FileFormat>,
     /// Sample rate.
-    #[arg(long, default_value = "250k", value_parser = units::parse_rate)]
+    #[arg(long, default_value = "250k", value_parser = units::parse_rate, allow_hyphen_values = true)]
     pub rate: f64,
     /// Centre frequency the receiver is tuned to.
-    #[arg(long, default_value = "433.92M", value_parser = units::parse_freq)]
+    #[arg(long, default_value = "433.92M", value_parser = units::parse_freq, allow_hyphen_values = true)]
     pub freq: f64,
     /// Carrier offset from the centre, Hz (e.g. 20k, -35k).
     #[arg(long, default_value = "0", allow_hyphen_values = true, value_parser = units::parse_offset)]
     pub offset: f64,
     /// Crystal error of the key, ppm of the absolute carrier (50 ppm at 433.92 MHz = 21.7 kHz).
-    #[arg(long, default_value_t = 0.0, allow_hyphen_values = true)]
+    #[arg(long, default_value_t = 0.0, allow_hyphen_values = true, value_parser = super::units::parse_ppm)]
     pub ppm: f64,
     /// Wideband SNR, dB (−40..80): carrier power while on ÷ complex noise power over the whole
     /// sample bandwidth (at 250 kS/s, 0 dB = noise power equal to the carrier power).
@@ -420,6 +422,53 @@ pub fn build_scene(a: &SynthArgs) -> Result<Scene, CliError> {
 }
 
 /// Runs `fobscope synth`.
+/// A value as an rtl_433 file-name token: `433.92M`, `315M` (MHz), `250k`, `1024k` (kS/s).
+fn name_token(v: f64, unit: f64, suffix: &str) -> String {
+    let mut s = format!("{:.6}", v / unit);
+    while s.ends_with('0') {
+        s.pop();
+    }
+    if s.ends_with('.') {
+        s.pop();
+    }
+    format!("{s}{suffix}")
+}
+
+/// Where a capture is written: `a.out`, except that a raw file (which has no header) whose
+/// name lacks the sample rate or centre frequency gets them added the rtl_433 way
+/// (`k.cu8` → `k_433.92M_250k.cu8`), so the file can be read back without flags.
+fn named_out(a: &SynthArgs) -> PathBuf {
+    let format = a
+        .format
+        .or_else(|| crate::source::format_from_extension(&a.out));
+    if !matches!(format, Some(FileFormat::Raw(_))) || a.out.as_os_str() == "-" {
+        return a.out.clone();
+    }
+    let have = crate::source::filename::parse_path(&a.out);
+    let mut extra = String::new();
+    if have.center_freq_hz.is_none() {
+        extra.push('_');
+        extra.push_str(&name_token(a.freq, 1e6, "M"));
+    }
+    if have.sample_rate_hz.is_none() {
+        extra.push('_');
+        extra.push_str(&name_token(a.rate, 1e3, "k"));
+    }
+    if extra.is_empty() {
+        return a.out.clone();
+    }
+    let stem = a
+        .out
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let name = match a.out.extension() {
+        Some(ext) => format!("{stem}{extra}.{}", ext.to_string_lossy()),
+        None => format!("{stem}{extra}"),
+    };
+    a.out.with_file_name(name)
+}
+
 pub fn run(a: &SynthArgs) -> Result<ExitCode, CliError> {
     let scene = build_scene(a)?;
     let mut stream = scene.stream().map_err(|e| usage(e.to_string()))?;
@@ -440,7 +489,16 @@ pub fn run(a: &SynthArgs) -> Result<ExitCode, CliError> {
         hardware: Some("fobscope synth".into()),
         sigmf_sample_format: None,
     };
-    let mut sink = sink::create(&a.out, a.format, &meta)?;
+    let out = named_out(a);
+    if out != a.out {
+        super::term::note(&format!(
+            "{} names no sample rate or centre frequency, so the capture is written as {}: \
+             fobscope and rtl_433 read both from that name without flags",
+            a.out.display(),
+            out.display()
+        ));
+    }
+    let mut sink = sink::create(&out, a.format, &meta)?;
     let mut buf = vec![num_complex::Complex::new(0.0f32, 0.0); BLOCK_SAMPLES];
     loop {
         let n = stream.next_block(&mut buf);
@@ -453,7 +511,7 @@ pub fn run(a: &SynthArgs) -> Result<ExitCode, CliError> {
     let truth = scene.truth();
     println!(
         "{}: {:.3} s at {} S/s, centre {:.6} MHz, {} burst(s)",
-        a.out.display(),
+        out.display(),
         scene.duration_s,
         scene.sample_rate_hz,
         a.freq / 1e6,

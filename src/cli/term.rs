@@ -58,6 +58,13 @@ pub fn quiet() -> bool {
     SETTINGS.get().is_some_and(|s| s.quiet)
 }
 
+/// Prints a status line on standard error (`fobscope: ...`), unless `--quiet` was given.
+pub fn note(line: &str) {
+    if !quiet() {
+        eprintln!("fobscope: {line}");
+    }
+}
+
 /// True when standard output is to be coloured.
 pub fn color_stdout() -> bool {
     SETTINGS.get().is_some_and(|s| s.color_stdout)

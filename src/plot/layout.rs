@@ -2,9 +2,13 @@
 //! the colour scale.
 //!
 //! A picture is [`WIDTH`] pixels wide and holds one block per key, stacked top to bottom. A
-//! block is a header line, the spectrogram panel (absent for pulse files) with its time axis,
-//! then the trace panel with its own time axis. The geometry is public so tests (and anyone
-//! reading a picture back) can map times to pixel columns exactly as the drawing does.
+//! block is a header (a title line, then the verdict wrapped on as many lines as it needs),
+//! the spectrogram panel (absent for pulse files) with its time axis, the trace panel with
+//! its own time axis, and a legend line. The geometry is public, and written into the PNG
+//! itself (an iTXt chunk named [`NOTES_KEYWORD`], see [`Notes`]), so tests and anyone reading
+//! a picture back can map times to pixel columns exactly as the drawing does.
+
+use serde::{Deserialize, Serialize};
 
 /// Width of every picture, px.
 pub const WIDTH: u32 = 1200;
@@ -12,8 +16,16 @@ pub const WIDTH: u32 = 1200;
 pub const LEFT: i32 = 84;
 /// Right edge of the panels, px (the colour bar sits to the right of it).
 pub const RIGHT: i32 = WIDTH as i32 - 100;
-/// Height of the header line above each block, px.
+/// Height of the header of a block whose verdict fits on one line, px.
 pub const HEADER_H: i32 = 50;
+/// Top of the first headline line below the block's top, px.
+pub const HEADLINE_TOP: i32 = 21;
+/// Height of one headline line, px.
+pub const HEADLINE_LINE_H: i32 = 18;
+/// Font size of the headline, px.
+pub const HEADLINE_SIZE: f32 = 14.0;
+/// Height of the legend line under a trace panel's axis, px.
+pub const LEGEND_H: i32 = 20;
 /// Height of the spectrogram panel, px.
 pub const SPECTROGRAM_H: i32 = 300;
 /// Height of an axis-label strip under a panel, px.
@@ -33,7 +45,7 @@ pub const MARK_RGB: [u8; 3] = [90, 230, 120];
 pub const BACKGROUND_RGB: [u8; 3] = [18, 18, 24];
 
 /// A rectangle in pixels: `x0..x1`, `y0..y1` (ends exclusive).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Rect {
     /// Left column.
     pub x0: i32,
@@ -60,21 +72,34 @@ impl Rect {
     }
 }
 
+/// What one key's block holds, as far as its geometry goes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct BlockSpec {
+    /// A spectrogram panel (false for pulse files).
+    pub spectrogram: bool,
+    /// Lines the wrapped headline takes (at least 1).
+    pub headline_lines: usize,
+}
+
 /// The panels of one key's block.
-#[derive(Clone, Copy, Debug, PartialEq)]
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
 pub struct KeyLayout {
     /// Top of the block's header line.
     pub header_y: i32,
+    /// The area holding the wrapped headline (the verdict), all of its lines.
+    pub headline: Rect,
     /// The spectrogram panel (`None` for pulse files).
     pub spectrogram: Option<Rect>,
     /// The colour bar beside the spectrogram.
     pub colour_bar: Option<Rect>,
     /// The trace panel.
     pub trace: Rect,
+    /// The legend line under the trace panel.
+    pub legend: Rect,
 }
 
 /// The geometry of a whole picture.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Layout {
     /// Width, px.
     pub width: u32,
@@ -87,15 +112,34 @@ pub struct Layout {
 }
 
 impl Layout {
-    /// The layout for keys that have (`true`) or lack (`false`) a spectrogram, on a time axis
-    /// of `time_span_s` seconds.
+    /// The layout for keys that have (`true`) or lack (`false`) a spectrogram, each with a
+    /// one-line headline, on a time axis of `time_span_s` seconds.
     pub fn new(has_spectrogram: &[bool], time_span_s: f64) -> Layout {
+        let specs: Vec<BlockSpec> = has_spectrogram
+            .iter()
+            .map(|&spectrogram| BlockSpec {
+                spectrogram,
+                headline_lines: 1,
+            })
+            .collect();
+        Layout::with_blocks(&specs, time_span_s)
+    }
+
+    /// The layout for the blocks `specs`, on a time axis of `time_span_s` seconds.
+    pub fn with_blocks(specs: &[BlockSpec], time_span_s: f64) -> Layout {
         let mut y = 0;
-        let mut keys = Vec::with_capacity(has_spectrogram.len());
-        for &spec in has_spectrogram {
+        let mut keys = Vec::with_capacity(specs.len());
+        for b in specs {
             let header_y = y;
-            y += HEADER_H;
-            let (spectrogram, colour_bar) = if spec {
+            let lines = b.headline_lines.max(1) as i32;
+            let headline = Rect {
+                x0: 8,
+                y0: header_y + HEADLINE_TOP,
+                x1: WIDTH as i32 - 8,
+                y1: header_y + HEADLINE_TOP + lines * HEADLINE_LINE_H,
+            };
+            y += HEADER_H + (lines - 1) * HEADLINE_LINE_H;
+            let (spectrogram, colour_bar) = if b.spectrogram {
                 let r = Rect {
                     x0: LEFT,
                     y0: y,
@@ -120,12 +164,21 @@ impl Layout {
                 x1: RIGHT,
                 y1: y + TRACE_H,
             };
-            y += TRACE_H + AXIS_H + BLOCK_GAP;
+            y += TRACE_H + AXIS_H;
+            let legend = Rect {
+                x0: 8,
+                y0: y,
+                x1: WIDTH as i32 - 8,
+                y1: y + LEGEND_H,
+            };
+            y += LEGEND_H + BLOCK_GAP;
             keys.push(KeyLayout {
                 header_y,
+                headline,
                 spectrogram,
                 colour_bar,
                 trace,
+                legend,
             });
         }
         Layout {
@@ -155,6 +208,38 @@ impl Layout {
         let b = (self.x_of_time(end_s).ceil() as i32 + 1).max(a + 4);
         (a.max(LEFT), b.min(RIGHT - 1))
     }
+}
+
+/// Keyword of the PNG iTXt chunk holding a picture's [`Notes`] as JSON.
+pub const NOTES_KEYWORD: &str = "fobscope-layout";
+
+/// What a picture shows, written into the PNG beside the pixels: its geometry and, per key,
+/// the numbers behind what is drawn.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Notes {
+    /// The geometry.
+    pub layout: Layout,
+    /// Bottom of the colour scale, dBFS per bin.
+    pub db_lo: f32,
+    /// Top of the colour scale, dBFS per bin.
+    pub db_hi: f32,
+    /// `"fixed"` or `"auto"`.
+    pub scale: String,
+    /// One entry per key, in the order of `layout.keys`.
+    pub keys: Vec<KeyNotes>,
+}
+
+/// The numbers behind one key's block.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct KeyNotes {
+    /// The headline as drawn, one string per line.
+    pub headline: Vec<String>,
+    /// Pixel rows `(first, last)` of the dongle's DC line, drawn dim, when one was found.
+    pub dc_rows: Option<(i32, i32)>,
+    /// Where its label ("dongle DC offset, not a signal") was drawn.
+    pub dc_label: Option<Rect>,
+    /// The Te written in the trace panel's title, µs.
+    pub te_us: Option<f64>,
 }
 
 /// The (fractional) pixel row of a frequency offset `f_hz` from the centre in a spectrogram
@@ -228,6 +313,26 @@ mod tests {
         }
         assert!(bottom <= l.height as i32);
         assert!(l.keys[1].spectrogram.is_none());
+    }
+
+    #[test]
+    fn a_longer_headline_makes_room_and_pushes_the_panels_down() {
+        let one = Layout::new(&[true], 1.0);
+        let three = Layout::with_blocks(
+            &[BlockSpec {
+                spectrogram: true,
+                headline_lines: 3,
+            }],
+            1.0,
+        );
+        let (a, b) = (one.keys[0], three.keys[0]);
+        assert_eq!(b.headline.height(), 3 * HEADLINE_LINE_H);
+        let shift = 2 * HEADLINE_LINE_H;
+        assert_eq!(b.spectrogram.unwrap().y0, a.spectrogram.unwrap().y0 + shift);
+        assert!(b.spectrogram.unwrap().y0 > b.headline.y1);
+        assert_eq!(b.legend.y0, a.legend.y0 + shift);
+        assert!(b.legend.y0 >= b.trace.y1 + AXIS_H);
+        assert_eq!(three.height, one.height + shift as u32);
     }
 
     #[test]

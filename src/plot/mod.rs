@@ -10,12 +10,22 @@
 //! the trace ([`trace`]), so memory stays flat whatever the length of the recording. Pulse
 //! files (`.ook`, `.sub`) carry no samples: their picture is the pulse panel alone.
 //!
-//! [`layout`] holds the geometry (public, so a reader of the PNG can map times to pixels) and
-//! [`draw`] the drawing; [`write_report_plot`] and [`write_compare_plot`] are the entry points.
+//! [`layout`] holds the geometry (public, and written into the PNG as [`layout::Notes`], so
+//! a reader of the picture can map times to pixels) and [`draw`] the drawing, on a
+//! [`canvas`] with the bundled font ([`text`]); [`write_report_plot`] and
+//! [`write_compare_plot`] are the entry points.
+//!
+//! The colour scale is fixed by default ([`FIXED_DB`], dBFS per bin), so pictures of
+//! different recordings compare: a weak key looks weaker. [`ColourScale::Auto`] stretches
+//! the scale from each picture's noise floor to its strongest cell instead.
 
+pub mod canvas;
 pub mod draw;
 pub mod layout;
+pub mod legend;
+pub mod overlay;
 pub mod spectrogram;
+pub mod text;
 pub mod trace;
 
 use std::io::BufWriter;
@@ -27,12 +37,46 @@ use crate::diagnosis::{Status, headline};
 use crate::model::Report;
 use crate::source::{self, BLOCK_SAMPLES, Input, Overrides, SourceError};
 use draw::{KeyPicture, Scales};
-use layout::Layout;
+use layout::{BlockSpec, Layout, NOTES_KEYWORD, Notes};
 use spectrogram::{Spectrogram, SpectrogramData};
 use trace::{TraceBuilder, TraceData};
 
 /// Time columns aimed at when choosing the spectrogram hop (about the panel's width).
 const TARGET_COLUMNS: usize = 520;
+
+/// The default colour scale, dBFS per 512-point FFT bin (a full-scale tone reads 0 dBFS):
+/// from the noise of an 8-bit recording at moderate gain, which then shows near black (the
+/// bundled captures' noise sits at −58 to −64 dBFS per bin), to a key held next to the
+/// dongle (−10 dBFS); stronger cells show at the top colour.
+pub const FIXED_DB: (f32, f32) = (-60.0, -10.0);
+
+/// How the spectrogram's colours map to levels.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, clap::ValueEnum)]
+pub enum ColourScale {
+    /// The same dBFS scale for every picture ([`FIXED_DB`]): pictures compare.
+    #[default]
+    Fixed,
+    /// From this picture's noise floor to its strongest cell: faint detail shows, but a
+    /// weak key looks as bright as a strong one.
+    Auto,
+}
+
+impl ColourScale {
+    /// The name used on the command line.
+    pub fn name(self) -> &'static str {
+        match self {
+            ColourScale::Fixed => "fixed",
+            ColourScale::Auto => "auto",
+        }
+    }
+}
+
+/// Choices for drawing a picture.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct PlotOptions {
+    /// The colour scale.
+    pub scale: ColourScale,
+}
 
 /// Why a picture could not be made.
 #[derive(Debug, thiserror::Error)]
@@ -170,10 +214,8 @@ fn picture<'a>(
     }
 }
 
-/// Scales shared by the keys: one colour scale from the quietest floor to the strongest cell,
-/// one trace height.
-fn scales(keys: &[KeyPicture]) -> Scales {
-    let specs: Vec<&SpectrogramData> = keys.iter().filter_map(|k| k.spectrogram.as_ref()).collect();
+/// The auto colour scale of `specs`: from the quietest floor (+4 dB) to the strongest cell.
+fn auto_db(specs: &[&SpectrogramData]) -> (f32, f32) {
     let floor = specs
         .iter()
         .filter_map(|s| s.median_db())
@@ -182,12 +224,21 @@ fn scales(keys: &[KeyPicture]) -> Scales {
         .iter()
         .filter_map(|s| s.max_db())
         .fold(f32::NEG_INFINITY, f32::max);
-    let (db_lo, db_hi) = if floor.is_finite() && top.is_finite() {
+    if floor.is_finite() && top.is_finite() {
         let lo = floor + 4.0;
         let hi = ((top.max(lo + 30.0)) / 5.0).ceil() * 5.0;
         (lo, hi)
     } else {
-        (-100.0, 0.0)
+        FIXED_DB
+    }
+}
+
+/// Scales shared by the keys: one colour scale, one trace height.
+fn scales(keys: &[KeyPicture], opts: &PlotOptions) -> Scales {
+    let specs: Vec<&SpectrogramData> = keys.iter().filter_map(|k| k.spectrogram.as_ref()).collect();
+    let (db_lo, db_hi) = match opts.scale {
+        ColourScale::Fixed => FIXED_DB,
+        ColourScale::Auto => auto_db(&specs),
     };
     let peak = |kind: trace::TraceKind| {
         keys.iter()
@@ -216,19 +267,37 @@ fn time_span(keys: &[KeyPicture]) -> f64 {
         .fold(0.0, f64::max)
 }
 
-/// Renders pictures of `keys` to an RGB buffer and its layout.
-fn render(png: &Path, keys: &[KeyPicture]) -> Result<(Layout, Vec<u8>), PlotError> {
-    let has: Vec<bool> = keys.iter().map(|k| k.spectrogram.is_some()).collect();
-    let layout = Layout::new(&has, time_span(keys));
-    let sc = scales(keys);
-    let buf = draw::render(&layout, keys, &sc).map_err(|msg| PlotError::Draw {
+/// Renders pictures of `keys` to an RGB buffer and the notes on what it shows.
+fn render(
+    png: &Path,
+    keys: &[KeyPicture],
+    opts: &PlotOptions,
+) -> Result<(Notes, Vec<u8>), PlotError> {
+    let specs: Vec<BlockSpec> = keys
+        .iter()
+        .map(|k| BlockSpec {
+            spectrogram: k.spectrogram.is_some(),
+            headline_lines: k.headline_lines(layout::WIDTH).len(),
+        })
+        .collect();
+    let layout = Layout::with_blocks(&specs, time_span(keys));
+    let sc = scales(keys, opts);
+    let (buf, key_notes) = draw::render(&layout, keys, &sc).map_err(|msg| PlotError::Draw {
         path: png.display().to_string(),
         msg,
     })?;
-    Ok((layout, buf))
+    let notes = Notes {
+        layout,
+        db_lo: sc.db_lo,
+        db_hi: sc.db_hi,
+        scale: opts.scale.name().to_string(),
+        keys: key_notes,
+    };
+    Ok((notes, buf))
 }
 
-fn write_png(png: &Path, layout: &Layout, rgb: &[u8]) -> Result<(), PlotError> {
+fn write_png(png: &Path, notes: &Notes, rgb: &[u8]) -> Result<(), PlotError> {
+    let layout = &notes.layout;
     let name = png.display().to_string();
     let file = std::fs::File::create(png).map_err(|source| PlotError::Write {
         path: name.clone(),
@@ -238,6 +307,15 @@ fn write_png(png: &Path, layout: &Layout, rgb: &[u8]) -> Result<(), PlotError> {
     enc.set_color(png::ColorType::Rgb);
     enc.set_depth(png::BitDepth::Eight);
     enc.set_compression(png::Compression::High);
+    let json = serde_json::to_string(notes).map_err(|e| PlotError::Draw {
+        path: name.clone(),
+        msg: e.to_string(),
+    })?;
+    enc.add_itxt_chunk(NOTES_KEYWORD.to_string(), json)
+        .map_err(|e| PlotError::Draw {
+            path: name.clone(),
+            msg: e.to_string(),
+        })?;
     let encode_err = |e: png::EncodingError| match e {
         png::EncodingError::IoError(source) => PlotError::Write {
             path: name.clone(),
@@ -254,19 +332,34 @@ fn write_png(png: &Path, layout: &Layout, rgb: &[u8]) -> Result<(), PlotError> {
 }
 
 /// Writes the picture of one analysed (or judged) recording to `png`. The input named in the
-/// report is read a second time with the same `overrides`. Returns the layout used, so a
-/// reader can map times to pixel columns.
+/// report is read a second time with the same `overrides`. Returns the notes written into
+/// the PNG (its layout, so a reader can map times to pixel columns, and what each block
+/// shows).
 pub fn write_report_plot(
     png: &Path,
     report: &Report,
     overrides: &Overrides,
-) -> Result<Layout, PlotError> {
+    opts: &PlotOptions,
+) -> Result<Notes, PlotError> {
     let s = shown(report);
     let g = gather(report, overrides, s)?;
     let keys = [picture(report, g, s)];
-    let (layout, buf) = render(png, &keys)?;
-    write_png(png, &layout, &buf)?;
-    Ok(layout)
+    let (notes, buf) = render(png, &keys, opts)?;
+    write_png(png, &notes, &buf)?;
+    Ok(notes)
+}
+
+/// The line printed on standard error once a picture is written.
+pub fn written_note(png: &Path, notes: &Notes) -> String {
+    format!(
+        "picture written to {} ({}×{} px, colour scale {} {:.0}..{:.0} dBFS)",
+        png.display(),
+        notes.layout.width,
+        notes.layout.height,
+        notes.scale,
+        notes.db_lo,
+        notes.db_hi
+    )
 }
 
 /// Writes the picture of two keys, one above the other on the same time axis, colour scale and
@@ -276,7 +369,8 @@ pub fn write_compare_plot(
     a: &Report,
     b: &Report,
     overrides: &Overrides,
-) -> Result<Layout, PlotError> {
+    opts: &PlotOptions,
+) -> Result<Notes, PlotError> {
     let (sa, sb) = (shown(a), shown(b));
     let len = [sa, sb]
         .iter()
@@ -288,9 +382,9 @@ pub fn write_compare_plot(
     let ga = gather(a, overrides, sa)?;
     let gb = gather(b, overrides, sb)?;
     let keys = [picture(a, ga, sa), picture(b, gb, sb)];
-    let (layout, buf) = render(png, &keys)?;
-    write_png(png, &layout, &buf)?;
-    Ok(layout)
+    let (notes, buf) = render(png, &keys, opts)?;
+    write_png(png, &notes, &buf)?;
+    Ok(notes)
 }
 
 /// The picture path for input `k` of `n`: `path` itself when there is one input, else
@@ -339,6 +433,7 @@ mod tests {
             Path::new("/nonexistent/x.png"),
             &report,
             &Overrides::default(),
+            &PlotOptions::default(),
         )
         .unwrap_err();
         assert!(matches!(e, PlotError::Stdin(_)));

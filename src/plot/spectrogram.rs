@@ -144,6 +144,42 @@ impl Spectrogram {
     }
 }
 
+/// Rows either side of 0 Hz searched for a DC line: a DC offset spreads over the Hann
+/// window's main lobe, ±2 bins.
+pub const DC_SEARCH_ROWS: usize = 3;
+/// How far a row's median power must stand above the picture's median to be a DC line, dB.
+pub const DC_RISE_DB: f32 = 6.0;
+
+/// The steady line of a DC offset: rows `first..first + level.len()`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct DcLine {
+    /// First row (row 0 = lowest frequency).
+    pub first: usize,
+    /// Steady (median) power per row, linear; 0 for a row inside the span that is not raised.
+    pub level: Vec<f32>,
+}
+
+impl DcLine {
+    /// The largest steady power among rows `r0..r1`, linear; `None` when none of them is in
+    /// the line.
+    pub fn steady_in(&self, r0: usize, r1: usize) -> Option<f32> {
+        let a = r0.max(self.first);
+        let b = r1.min(self.first + self.level.len());
+        (a < b)
+            .then(|| {
+                self.level[a - self.first..b - self.first]
+                    .iter()
+                    .fold(0.0f32, |m, &v| m.max(v))
+            })
+            .filter(|&v| v > 0.0)
+    }
+
+    /// Last row of the line.
+    pub fn last(&self) -> usize {
+        self.first + self.level.len() - 1
+    }
+}
+
 /// A finished spectrogram: linear power per (time column, frequency row).
 #[derive(Clone, Debug)]
 pub struct SpectrogramData {
@@ -208,6 +244,33 @@ impl SpectrogramData {
         (!self.columns.is_empty()).then(|| 10.0 * m.max(1e-20).log10())
     }
 
+    /// The steady line a receiver's DC offset draws at 0 Hz, when there is one: for each row
+    /// within [`DC_SEARCH_ROWS`] of the centre whose median power over time stands at least
+    /// [`DC_RISE_DB`] above the picture's median, that steady (median) power, linear; `None`
+    /// when no row does. A burst on the centre frequency rises above its row's median and is
+    /// still drawn in colour.
+    pub fn dc_line(&self) -> Option<DcLine> {
+        let floor = self.median_db()?;
+        let mut steady = Vec::new();
+        let mid = FFT_SIZE / 2;
+        for row in mid - DC_SEARCH_ROWS..=mid + DC_SEARCH_ROWS {
+            let mut v: Vec<f32> = self.columns.iter().map(|c| c[row]).collect();
+            let k = v.len() / 2;
+            v.select_nth_unstable_by(k, |a, b| a.total_cmp(b));
+            let med = v[k];
+            if 10.0 * med.max(1e-20).log10() >= floor + DC_RISE_DB {
+                steady.push((row, med));
+            }
+        }
+        let first = steady.first()?.0;
+        let last = steady.last()?.0;
+        let mut level = vec![0.0; last - first + 1];
+        for (row, med) in steady {
+            level[row - first] = med;
+        }
+        Some(DcLine { first, level })
+    }
+
     /// Seconds covered.
     pub fn duration_s(&self) -> f64 {
         self.samples as f64 / self.sample_rate_hz
@@ -263,6 +326,31 @@ mod tests {
             (covered - dur).abs() <= d.seconds_per_column + FFT_SIZE as f64 / fs,
             "columns cover {covered} s of {dur} s"
         );
+    }
+
+    #[test]
+    fn a_dc_offset_is_found_as_a_steady_line_and_noise_alone_has_none() {
+        use rand::{RngExt, SeedableRng};
+        let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(3);
+        let noise: Vec<Complex<f32>> = (0..FFT_SIZE * 40)
+            .map(|_| Complex::new(rng.random::<f32>() - 0.5, rng.random::<f32>() - 0.5) * 0.01)
+            .collect();
+        let mut plain = Spectrogram::new(HOP);
+        plain.push(&noise);
+        assert!(plain.finish(250e3).dc_line().is_none());
+        let with_dc: Vec<Complex<f32>> =
+            noise.iter().map(|x| x + Complex::new(0.02, 0.01)).collect();
+        let mut s = Spectrogram::new(HOP);
+        s.push(&with_dc);
+        let d = s.finish(250e3);
+        let dc = d.dc_line().expect("a DC line");
+        assert!(
+            dc.first <= FFT_SIZE / 2 && dc.last() >= FFT_SIZE / 2,
+            "{dc:?}"
+        );
+        assert!(dc.last() - dc.first <= 2 * DC_SEARCH_ROWS);
+        assert!(dc.steady_in(FFT_SIZE / 2, FFT_SIZE / 2 + 1).is_some());
+        assert!(dc.steady_in(0, 10).is_none());
     }
 
     #[test]

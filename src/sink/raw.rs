@@ -34,6 +34,14 @@ pub fn encode(format: SampleFormat, samples: &[Complex<f32>], out: &mut Vec<u8>)
                 out.extend_from_slice(&q(s.im));
             }
         }
+        SampleFormat::Cu16 => {
+            let q =
+                |x: f32| ((x * 32767.5 + 32767.5).round().clamp(0.0, 65535.0) as u16).to_le_bytes();
+            for s in samples {
+                out.extend_from_slice(&q(s.re));
+                out.extend_from_slice(&q(s.im));
+            }
+        }
         SampleFormat::Cf32 => {
             for s in samples {
                 out.extend_from_slice(&s.re.to_le_bytes());

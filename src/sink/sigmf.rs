@@ -19,6 +19,7 @@ pub fn datatype(format: SampleFormat) -> &'static str {
         SampleFormat::Cu8 => "cu8",
         SampleFormat::Cs8 => "ci8",
         SampleFormat::Cs16 => "ci16_le",
+        SampleFormat::Cu16 => "cu16_le",
         SampleFormat::Cf32 => "cf32_le",
     }
 }

@@ -1,12 +1,24 @@
-//! Sample rate and centre frequency from rtl_433-style file names (`g001_433.92M_250k.cu8`).
+//! Sample rate and centre frequency from the names recorders give their files.
 //!
-//! The rules are rtl_433's (its `-r` help text): parameters are tokens separated by
-//! non-alphanumeric characters, case-insensitive; a centre frequency is a (fractional) number
-//! suffixed with `M`, `Hz`, `kHz`, `MHz` or `GHz`; a sample rate is a (fractional) number
-//! suffixed with `k`, `sps`, `ksps`, `Msps` or `Gsps`. So `433.92M` is 433.92 MHz and `250k`
-//! is 250 kS/s; a bare number (`001`, `46013`) means nothing.
+//! - rtl_433 style (`g001_433.92M_250k.cu8`). The rules are rtl_433's (its `-r` help text):
+//!   parameters are tokens separated by non-alphanumeric characters, case-insensitive; a
+//!   centre frequency is a (fractional) number suffixed with `M`, `Hz`, `kHz`, `MHz` or
+//!   `GHz`; a sample rate is a (fractional) number suffixed with `k`, `sps`, `ksps`, `Msps`
+//!   or `Gsps`. So `433.92M` is 433.92 MHz and `250k` is 250 kS/s; a bare number (`001`,
+//!   `46013`) means nothing.
+//! - GQRX I/Q recordings (`gqrx_20240101_120000_433920000_2000000_fc.raw`): `gqrx_`, the
+//!   date `yyyyMMdd`, the time `hhmmss`, the centre frequency in Hz, the sample rate in S/s,
+//!   then `fc` (float complex, so the samples are cf32) and `.raw`. GQRX's I/Q tool reads the
+//!   rate back from the fifth `_`-separated field (gqrx `src/qtgui/iq_tool.cpp`,
+//!   `sampleRateFromFileName`: "gqrx_yymmdd_hhmmss_freq_samprate_fc.raw").
+//! - SDR++ baseband recordings (`baseband_433920000Hz_12-30-45_01-01-2024.wav`): its recorder
+//!   module's default name template is `$t_$f_$h-$m-$s_$d-$M-$y`, `$f` being the frequency
+//!   in whole Hz followed by `Hz` (SDR++ `misc_modules/recorder/src/main.cpp`); the rtl_433
+//!   rules read that token, and the sample rate is in the WAV header.
 
 use std::path::Path;
+
+use super::SampleFormat;
 
 /// What a file name says.
 #[derive(Clone, Copy, Debug, Default, PartialEq)]
@@ -26,8 +38,46 @@ pub fn parse_path(path: &Path) -> NameInfo {
     }
 }
 
-/// Reads the parameters from a file name such as `g001_433.92M_250k.cu8`.
+/// The parts of a GQRX I/Q file name: centre frequency, sample rate and sample format.
+fn gqrx(name: &str) -> Option<(f64, f64, Option<SampleFormat>)> {
+    let stem = name.strip_prefix("gqrx_")?;
+    let stem = stem.rsplit_once('.').map_or(stem, |(s, _)| s);
+    let parts: Vec<&str> = stem.split('_').collect();
+    let [date, time, freq, rate, rest @ ..] = parts.as_slice() else {
+        return None;
+    };
+    let digits = |s: &str, n: usize| s.len() == n && s.bytes().all(|b| b.is_ascii_digit());
+    if !(digits(date, 8) || digits(date, 6)) || !digits(time, 6) {
+        return None;
+    }
+    let f: u64 = freq.parse().ok()?;
+    let r: u64 = rate.parse().ok()?;
+    if f == 0 || r == 0 {
+        return None;
+    }
+    let format = match rest.first() {
+        Some(&"fc") => Some(SampleFormat::Cf32),
+        _ => None,
+    };
+    Some((f as f64, r as f64, format))
+}
+
+/// The sample format a recorder's name implies when the extension does not tell (GQRX's
+/// `..._fc.raw` is cf32).
+pub fn format_of_path(path: &Path) -> Option<SampleFormat> {
+    let name = path.file_name()?.to_str()?;
+    gqrx(name).and_then(|g| g.2)
+}
+
+/// Reads the parameters from a file name such as `g001_433.92M_250k.cu8` or
+/// `gqrx_20240101_120000_433920000_2000000_fc.raw`.
 pub fn parse_name(name: &str) -> NameInfo {
+    if let Some((f, r, _)) = gqrx(name) {
+        return NameInfo {
+            sample_rate_hz: Some(r),
+            center_freq_hz: Some(f),
+        };
+    }
     let mut info = NameInfo::default();
     // '.' separates tokens too, except between two digits (inside a fractional number).
     let chars: Vec<char> = name.chars().collect();
@@ -153,6 +203,28 @@ mod tests {
         // ".cs8" must not glue onto the rate: "250k.cs8" splits at the dot.
         let i = parse_name("f_250k.cs8");
         assert!(close(i.sample_rate_hz, 250e3));
+    }
+
+    #[test]
+    fn gqrx_names_give_frequency_rate_and_format() {
+        let name = "gqrx_20240101_120000_433920000_2000000_fc.raw";
+        let i = parse_name(name);
+        assert!(close(i.center_freq_hz, 433.92e6), "{i:?}");
+        assert!(close(i.sample_rate_hz, 2e6), "{i:?}");
+        assert_eq!(format_of_path(Path::new(name)), Some(SampleFormat::Cf32));
+        // Older GQRX wrote a two-digit year.
+        let i = parse_name("gqrx_240101_120000_315000000_250000_fc.raw");
+        assert!(close(i.sample_rate_hz, 250e3), "{i:?}");
+        // Not GQRX's shape: nothing from it.
+        assert_eq!(parse_name("gqrx_notes.raw"), NameInfo::default());
+        assert_eq!(format_of_path(Path::new("other_fc.raw")), None);
+    }
+
+    #[test]
+    fn sdrpp_baseband_names_give_the_frequency() {
+        let i = parse_name("baseband_433920000Hz_12-30-45_01-01-2024.wav");
+        assert!(close(i.center_freq_hz, 433.92e6), "{i:?}");
+        assert_eq!(i.sample_rate_hz, None);
     }
 
     #[test]

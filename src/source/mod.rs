@@ -18,6 +18,7 @@ use num_complex::Complex;
 
 use crate::pulse::PulseTrain;
 
+pub mod coco;
 pub mod filename;
 pub mod flipper;
 pub mod ook;
@@ -41,6 +42,8 @@ pub enum SampleFormat {
     Cs8,
     /// 16-bit signed little-endian interleaved I/Q.
     Cs16,
+    /// 16-bit unsigned little-endian interleaved I/Q, centre 32767.5 (URH `.complex32u`).
+    Cu16,
     /// 32-bit float little-endian interleaved I/Q (GNU Radio `.cfile`, `.complex`).
     Cf32,
 }
@@ -50,17 +53,19 @@ impl SampleFormat {
     pub fn bytes_per_sample(self) -> usize {
         match self {
             SampleFormat::Cu8 | SampleFormat::Cs8 => 2,
-            SampleFormat::Cs16 => 4,
+            SampleFormat::Cs16 | SampleFormat::Cu16 => 4,
             SampleFormat::Cf32 => 8,
         }
     }
 
-    /// The short name used on the command line and in reports (`cu8`, `cs8`, `cs16`, `cf32`).
+    /// The short name used on the command line and in reports (`cu8`, `cs8`, `cs16`, `cu16`,
+    /// `cf32`).
     pub fn name(self) -> &'static str {
         match self {
             SampleFormat::Cu8 => "cu8",
             SampleFormat::Cs8 => "cs8",
             SampleFormat::Cs16 => "cs16",
+            SampleFormat::Cu16 => "cu16",
             SampleFormat::Cf32 => "cf32",
         }
     }
@@ -77,6 +82,9 @@ pub enum FileFormat {
     SigmfArchive,
     /// A 2-channel WAV file (I left, Q right).
     Wav,
+    /// Universal Radio Hacker's compressed complex (`.coco`): a bzip2-compressed tar holding
+    /// one file of `cf32` samples.
+    Coco,
     /// rtl_433 text pulse file (`.ook`).
     Ook,
     /// Flipper Zero `.sub` file with `Protocol: RAW`.
@@ -89,7 +97,9 @@ impl FileFormat {
         "cu8",
         "cs8",
         "cs16",
+        "cu16",
         "cf32",
+        "coco",
         "sigmf",
         "sigmf-archive",
         "wav",
@@ -104,20 +114,30 @@ impl FileFormat {
             FileFormat::Sigmf => "sigmf",
             FileFormat::SigmfArchive => "sigmf-archive",
             FileFormat::Wav => "wav",
+            FileFormat::Coco => "coco",
             FileFormat::Ook => "ook",
             FileFormat::FlipperSub => "sub",
         }
     }
 
-    /// Parses a `--format` value (also accepts the aliases `cfile`, `complex`, `fc32`, `ci8`,
-    /// `ci16`, `sigmf-meta`, `sigmf-data`).
+    /// Parses a `--format` value or a file extension (also accepts the aliases `cfile`,
+    /// `fc32`, `ci8`, `ci16`, `sigmf-meta`, `sigmf-data`, and Universal Radio Hacker's
+    /// extensions).
+    ///
+    /// URH names its raw files by the bits of one complex sample and the signedness of its
+    /// parts (URH `src/urh/util/FileOperator.py`, its save dialog's filters): `.complex`
+    /// float32 (cf32), `.complex16u` / `.complex16s` two 8-bit integers (cu8 / cs8),
+    /// `.complex32u` / `.complex32s` two 16-bit integers (cu16 / cs16); `.coco` is a
+    /// bzip2-compressed tar of a `.complex` file.
     pub fn parse(name: &str) -> Option<FileFormat> {
         let n = name.trim().trim_start_matches('.').to_ascii_lowercase();
         Some(match n.as_str() {
-            "cu8" | "u8" => FileFormat::Raw(SampleFormat::Cu8),
-            "cs8" | "ci8" | "s8" => FileFormat::Raw(SampleFormat::Cs8),
-            "cs16" | "ci16" | "s16" => FileFormat::Raw(SampleFormat::Cs16),
+            "cu8" | "u8" | "complex16u" => FileFormat::Raw(SampleFormat::Cu8),
+            "cs8" | "ci8" | "s8" | "complex16s" => FileFormat::Raw(SampleFormat::Cs8),
+            "cs16" | "ci16" | "s16" | "complex32s" => FileFormat::Raw(SampleFormat::Cs16),
+            "cu16" | "u16" | "complex32u" => FileFormat::Raw(SampleFormat::Cu16),
             "cf32" | "fc32" | "cfile" | "complex" | "f32" => FileFormat::Raw(SampleFormat::Cf32),
+            "coco" => FileFormat::Coco,
             "sigmf" | "sigmf-meta" | "sigmf-data" => FileFormat::Sigmf,
             "sigmf-archive" => FileFormat::SigmfArchive,
             "wav" => FileFormat::Wav,
@@ -243,6 +263,9 @@ pub enum Problem {
     /// The file has no content.
     #[error("the file is empty")]
     Empty,
+    /// The path names a directory.
+    #[error("is a directory, not a recording (give one of the files inside it)")]
+    IsDirectory,
     /// The format cannot be told from the name and no `--format` was given.
     #[error("cannot tell the format from the file name; give --format (one of: {})", FileFormat::NAMES.join(", "))]
     UnknownFormat,
@@ -349,14 +372,29 @@ fn resolve(flag: Option<f64>, meta: Option<f64>, name: Option<f64>) -> Option<(f
         .or(name.map(|v| (v, Origin::FileName)))
 }
 
-/// The format a path's extension names, if any (`.sigmf` is an archive).
+/// The format a path's extension names, if any (`.sigmf` is an archive), or else the one its
+/// recorder's naming implies (GQRX's `gqrx_..._fc.raw` is cf32, see [`filename`]).
 pub fn format_from_extension(path: &Path) -> Option<FileFormat> {
-    let ext = path.extension()?.to_str()?.to_ascii_lowercase();
-    match ext.as_str() {
-        "sigmf" => Some(FileFormat::SigmfArchive),
-        "wave" => Some(FileFormat::Wav),
-        _ => FileFormat::parse(&ext),
+    let by_ext = path
+        .extension()
+        .and_then(|e| e.to_str())
+        .map(|e| e.to_ascii_lowercase())
+        .and_then(|ext| match ext.as_str() {
+            "sigmf" => Some(FileFormat::SigmfArchive),
+            "wave" => Some(FileFormat::Wav),
+            _ => FileFormat::parse(&ext),
+        });
+    by_ext.or_else(|| filename::format_of_path(path).map(FileFormat::Raw))
+}
+
+/// Refuses a path that does not name a readable file, with the real cause (no such file,
+/// a directory, permission denied) before any question of format or metadata arises.
+pub fn check_file(path: &Path) -> Result<(), SourceError> {
+    let meta = std::fs::metadata(path).map_err(|e| SourceError::new(path, e))?;
+    if meta.is_dir() {
+        return Err(SourceError::new(path, Problem::IsDirectory));
     }
+    Ok(())
 }
 
 /// Opens `path` (`-` for standard input) as a recording: the reader from `ov.format` or else
@@ -369,6 +407,13 @@ pub fn open(path: &Path, ov: &Overrides) -> Result<Input, SourceError> {
 pub fn open_with_origins(path: &Path, ov: &Overrides) -> Result<(Input, Origins), SourceError> {
     if path.as_os_str() == "-" {
         return open_stdin(path, ov);
+    }
+    // The real cause first: a missing file or a directory is that, whatever its name says
+    // (a SigMF pair may be named by a base its reader completes, so it checks its own files).
+    let pair = ov.format == Some(FileFormat::Sigmf)
+        || format_from_extension(path) == Some(FileFormat::Sigmf);
+    if !pair || path.is_dir() {
+        check_file(path)?;
     }
     let format = match ov.format {
         Some(FileFormat::Sigmf)
@@ -428,6 +473,7 @@ pub fn open_with_origins(path: &Path, ov: &Overrides) -> Result<(Input, Origins)
             finish_iq(path, ov, &name, Box::new(raw::RawReader::new(file, info)))
         }
         FileFormat::Sigmf => finish_iq(path, ov, &name, sigmf::open_pair(path)?),
+        FileFormat::Coco => finish_iq(path, ov, &name, coco::open(path)?),
         FileFormat::SigmfArchive => finish_iq(path, ov, &name, sigmf::open_archive(path)?),
         FileFormat::Wav => finish_iq(path, ov, &name, wav::open(path)?),
     }

@@ -69,6 +69,11 @@ pub fn decode(format: SampleFormat, bytes: &[u8], out: &mut [Complex<f32>]) -> (
                 *o = i16::from_le_bytes([b[0], b[1]]) as f32 / 32768.0;
             }
         }
+        SampleFormat::Cu16 => {
+            for (o, b) in as_flat(out).iter_mut().zip(bytes.chunks_exact(2)) {
+                *o = (f32::from(u16::from_le_bytes([b[0], b[1]])) - 32767.5) / 32767.5;
+            }
+        }
         SampleFormat::Cf32 => {
             for (o, b) in out.iter_mut().zip(bytes.chunks_exact(8)) {
                 let mut i = f32::from_le_bytes([b[0], b[1], b[2], b[3]]);

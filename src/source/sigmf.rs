@@ -83,6 +83,7 @@ impl Meta {
             "cu8" => SampleFormat::Cu8,
             "ci8" => SampleFormat::Cs8,
             "ci16_le" => SampleFormat::Cs16,
+            "cu16_le" => SampleFormat::Cu16,
             "cf32_le" => SampleFormat::Cf32,
             _ if t.starts_with('r') => {
                 return Err(Problem::Unsupported(format!(
@@ -91,7 +92,7 @@ impl Meta {
             }
             _ => {
                 return Err(Problem::Unsupported(format!(
-                    "SigMF core:datatype \"{t}\" is not supported (supported: cu8, ci8, ci16_le, cf32_le)"
+                    "SigMF core:datatype \"{t}\" is not supported (supported: cu8, ci8, ci16_le, cu16_le, cf32_le)"
                 )));
             }
         })

@@ -71,7 +71,7 @@ impl StatsAccumulator {
     /// clipping (cu8 0/255, cs8 −128/127, cs16 −32768/32767; |x| ≥ 1.0 for floats).
     pub fn new(format: SampleFormat) -> Self {
         let (lo, hi) = match format {
-            SampleFormat::Cu8 | SampleFormat::Cf32 => (-1.0, 1.0),
+            SampleFormat::Cu8 | SampleFormat::Cu16 | SampleFormat::Cf32 => (-1.0, 1.0),
             SampleFormat::Cs8 => (-1.0, 127.0 / 128.0),
             SampleFormat::Cs16 => (-1.0, 32767.0 / 32768.0),
         };
