@@ -25,15 +25,29 @@ fn tempdir(tag: &str) -> PathBuf {
 fn segment(dir: &Path, name: &str, buttons: Option<&str>, seed: u32) -> Vec<u8> {
     let path = dir.join(format!("{name}.cu8"));
     let mut c = Command::new(bin());
-    c.arg("synth").arg(&path).args(["--freq", "315M", "--duration", "3s", "-q"]);
+    c.arg("synth")
+        .arg(&path)
+        .args(["--freq", "315M", "--duration", "3s", "-q"]);
     c.args(["--seed", &seed.to_string()]);
     match buttons {
-        Some(b) => c.args(["--kind", "keeloq", "--offset", "18k", "--serial", "0x5A1C3E7"])
+        Some(b) => c
+            .args([
+                "--kind",
+                "keeloq",
+                "--offset",
+                "18k",
+                "--serial",
+                "0x5A1C3E7",
+            ])
             .args(["--buttons", b, "--pre", "1s"]),
         None => c.args(["--kind", "noise"]),
     };
     let out = c.output().unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     std::fs::read(&path).unwrap()
 }
 
@@ -85,7 +99,10 @@ fn json(out: &Output) -> Value {
 #[test]
 fn each_button_gets_its_verdict_and_its_code_at_two_rates() {
     let dir = tempdir("two-rates");
-    let file = scene(&dir, &[("lock", Some("0b0010")), ("unlock", Some("0b0100"))]);
+    let file = scene(
+        &dir,
+        &[("lock", Some("0b0010")), ("unlock", Some("0b0100"))],
+    );
     for rate in ["1.024M", "2.4M"] {
         let out = guided(&file, &["--band", "315", "--rate", rate, "--json"]);
         let stderr = String::from_utf8_lossy(&out.stderr);
@@ -125,6 +142,12 @@ fn a_button_that_sends_nothing_is_named_and_the_test_fails() {
     assert!(first.starts_with("UNLOCK: NO SIGNAL"), "{stdout}");
     assert!(stdout.contains("LOCK     WORKING"), "{stdout}");
     assert!(stdout.contains("UNLOCK: no code word heard"), "{stdout}");
+    assert!(
+        stdout.contains(
+            "LOCK worked but UNLOCK sent nothing: the battery and the transmitter are fine"
+        ),
+        "{stdout}"
+    );
     let _ = std::fs::remove_dir_all(&dir);
 }
 
@@ -144,7 +167,10 @@ fn the_same_button_twice_is_noticed_and_compare_names_the_weak_key() {
     );
     let v = json(&out);
     let notes = v["button_map"]["notes"].to_string();
-    assert!(notes.contains("LOCK and UNLOCK sent the same button bits 0010"), "{notes}");
+    assert!(
+        notes.contains("LOCK and UNLOCK sent the same button bits 0010"),
+        "{notes}"
+    );
     let c = &v["comparison"];
     assert_eq!(c["a"]["verdict"]["status"], "working", "{c}");
     assert_eq!(c["b"]["verdict"]["status"], "weak", "{c}");
@@ -160,7 +186,13 @@ fn bad_arguments_are_errors_before_listening() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("--step-time"));
     let out = Command::new(bin())
-        .args(["test", "--rtl-tcp", "127.0.0.1:1", "--compare", "no-such-key.cu8"])
+        .args([
+            "test",
+            "--rtl-tcp",
+            "127.0.0.1:1",
+            "--compare",
+            "no-such-key.cu8",
+        ])
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(2));

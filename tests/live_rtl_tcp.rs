@@ -334,15 +334,33 @@ fn the_server_honours_the_clients_rate_and_frequency() {
     // the recording's centre): the key is where it was recorded, and working. The sessions
     // last longer than the files: the radio goes on with noise, and listen ends normally.
     for (file, band, rate, want_hz) in [
-        ("captures/mini-r53-us-keeloq_315M_250k.cu8", "315", "1.024M", 315.018e6),
-        ("captures/mini-r53-us-keeloq_315M_250k.cu8", "315", "2.4M", 315.018e6),
-        ("captures/keeloq-key_433.92M_250k.cu8", "433", "1.024M", 433.895e6),
-        ("captures/keeloq-key_433.92M_250k.cu8", "433", "2.4M", 433.895e6),
+        (
+            "captures/mini-r53-us-keeloq_315M_250k.cu8",
+            "315",
+            "1.024M",
+            315.018e6,
+        ),
+        (
+            "captures/mini-r53-us-keeloq_315M_250k.cu8",
+            "315",
+            "2.4M",
+            315.018e6,
+        ),
+        (
+            "captures/keeloq-key_433.92M_250k.cu8",
+            "433",
+            "1.024M",
+            433.895e6,
+        ),
+        (
+            "captures/keeloq-key_433.92M_250k.cu8",
+            "433",
+            "2.4M",
+            433.895e6,
+        ),
     ] {
-        let (out, stats) = listen_through_server(
-            file,
-            &["--band", band, "--rate", rate, "--duration", "2s"],
-        );
+        let (out, stats) =
+            listen_through_server(file, &["--band", band, "--rate", rate, "--duration", "2s"]);
         let stderr = String::from_utf8_lossy(&out.stderr);
         let (freq, status) = freq_and_status(&out);
         let freq = freq.unwrap_or_else(|| panic!("{file} at {rate}: nothing heard\n{stderr}"));
@@ -406,7 +424,15 @@ fn the_readme_walkthrough_gives_the_files_answer() {
     // default rate, in real time.
     let (mut server, addr) = start_serve("captures/mini-r53-us-keeloq_315M_250k.cu8", &[]);
     let out = Command::new(bin())
-        .args(["listen", "--rtl-tcp", &addr, "--band", "315", "--duration", "3s"])
+        .args([
+            "listen",
+            "--rtl-tcp",
+            &addr,
+            "--band",
+            "315",
+            "--duration",
+            "3s",
+        ])
         .output()
         .unwrap();
     let stdout = String::from_utf8_lossy(&out.stdout);
@@ -417,7 +443,15 @@ fn the_readme_walkthrough_gives_the_files_answer() {
 
     let (mut server, addr) = start_serve("captures/keeloq-key_433.92M_250k.cu8", &[]);
     let out = Command::new(bin())
-        .args(["listen", "--rtl-tcp", &addr, "--band", "433", "--duration", "3s"])
+        .args([
+            "listen",
+            "--rtl-tcp",
+            &addr,
+            "--band",
+            "433",
+            "--duration",
+            "3s",
+        ])
         .output()
         .unwrap();
     let stdout = String::from_utf8_lossy(&out.stdout);
@@ -433,7 +467,15 @@ fn serve_logs_each_command_and_hangs_up_only_when_told() {
         &["--hang-up", "--speed", "0"],
     );
     let out = Command::new(bin())
-        .args(["listen", "--rtl-tcp", &addr, "--band", "315", "--duration", "5s"])
+        .args([
+            "listen",
+            "--rtl-tcp",
+            &addr,
+            "--band",
+            "315",
+            "--duration",
+            "5s",
+        ])
         .output()
         .unwrap();
     let stderr = String::from_utf8_lossy(&out.stderr);
@@ -445,7 +487,14 @@ fn serve_logs_each_command_and_hangs_up_only_when_told() {
     // The log, read from a server run to the end.
     let out = Command::new(bin())
         .args(["serve", "captures/mini-r53-us-keeloq_315M_250k.cu8"])
-        .args(["--address", "127.0.0.1:0", "--once", "--speed", "0", "--hang-up"])
+        .args([
+            "--address",
+            "127.0.0.1:0",
+            "--once",
+            "--speed",
+            "0",
+            "--hang-up",
+        ])
         .stderr(std::process::Stdio::piped())
         .spawn()
         .unwrap();
@@ -456,12 +505,23 @@ fn serve_logs_each_command_and_hangs_up_only_when_told() {
         let first = lines.next().unwrap().unwrap();
         let addr = first.rsplit(' ').next().unwrap().to_string();
         let l = Command::new(bin())
-            .args(["listen", "--rtl-tcp", &addr, "--rate", "2.4M", "--freq", "315M"])
+            .args([
+                "listen",
+                "--rtl-tcp",
+                &addr,
+                "--rate",
+                "2.4M",
+                "--freq",
+                "315M",
+            ])
             .args(["--duration", "1s"])
             .output()
             .unwrap();
         assert!(l.status.code().is_some());
-        (child, lines.map_while(Result::ok).collect::<Vec<_>>().join("\n"))
+        (
+            child,
+            lines.map_while(Result::ok).collect::<Vec<_>>().join("\n"),
+        )
     };
     let mut child = child;
     assert!(child.wait().unwrap().success());
@@ -474,7 +534,12 @@ fn serve_logs_each_command_and_hangs_up_only_when_told() {
 #[test]
 fn serve_on_a_missing_file_fails_before_serving() {
     let out = Command::new(bin())
-        .args(["serve", "captures/no-such-key_315M_250k.cu8", "--address", "127.0.0.1:0"])
+        .args([
+            "serve",
+            "captures/no-such-key_315M_250k.cu8",
+            "--address",
+            "127.0.0.1:0",
+        ])
         .output()
         .unwrap();
     let stderr = String::from_utf8_lossy(&out.stderr);

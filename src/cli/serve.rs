@@ -107,9 +107,8 @@ pub fn run(args: &ServeArgs) -> Result<ExitCode, CliError> {
         } else {
             AtEnd::Noise
         },
-        log: (!term::quiet()).then(|| {
-            Arc::new(|line: &str| eprintln!("serve: {line}")) as rtl_tcp_server::Log
-        }),
+        log: (!term::quiet())
+            .then(|| Arc::new(|line: &str| eprintln!("serve: {line}")) as rtl_tcp_server::Log),
         ..ServeOptions::default()
     };
     loop {

@@ -161,7 +161,7 @@ pub fn render_text(r: &GuidedResult) -> String {
         s.push_str(&format!(
             "  {:<8} {:<13} {heard}  {} transmission(s){}\n",
             b.button,
-            b.verdict.status.name().to_uppercase(),
+            b.verdict.status.name().replace('_', " ").to_uppercase(),
             b.transmissions,
             b.protocol
                 .as_deref()
@@ -181,9 +181,9 @@ pub fn render_text(r: &GuidedResult) -> String {
     for n in &r.button_map.notes {
         s.push_str(&format!("  ! {n}\n"));
     }
-    if !r.verdict.advice.is_empty() {
+    if !r.advice.is_empty() {
         s.push_str("next:\n");
-        for a in &r.verdict.advice {
+        for a in &r.advice {
             s.push_str(&format!("  - {a}\n"));
         }
     }
@@ -299,7 +299,9 @@ pub fn run(args: &TestArgs) -> Result<ExitCode, CliError> {
         super::write_stdout(format!("{text}\n").as_bytes())?;
     } else {
         let text = render_text(&result);
-        super::write_stdout(term::paint_first_line(&text, status, term::color_stdout()).as_bytes())?;
+        super::write_stdout(
+            term::paint_first_line(&text, status, term::color_stdout()).as_bytes(),
+        )?;
     }
     Ok(ExitCode::from(status.exit_code()))
 }

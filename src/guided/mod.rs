@@ -96,8 +96,7 @@ impl LiveObserver for GuidedObserver<'_> {
                 .prompt(self.next_prompt, &self.steps[self.next_prompt]);
             self.next_prompt += 1;
         }
-        self.guide
-            .level(dbfs, time_s, step_of(self.steps, time_s));
+        self.guide.level(dbfs, time_s, step_of(self.steps, time_s));
     }
 }
 

@@ -67,6 +67,8 @@ pub struct GuidedResult {
     pub button_map: ButtonMap,
     /// The verdict of the whole session.
     pub verdict: Verdict,
+    /// What to do next.
+    pub advice: Vec<String>,
     /// The session compared with another recording, when one was given.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub comparison: Option<Comparison>,
@@ -99,7 +101,10 @@ fn usual_frame<'a>(frames: impl Iterator<Item = &'a Frame>) -> Option<&'a Frame>
 }
 
 fn field(f: &Frame, name: &str) -> Option<String> {
-    f.fields.get(name).and_then(|v| v.as_str()).map(str::to_string)
+    f.fields
+        .get(name)
+        .and_then(|v| v.as_str())
+        .map(str::to_string)
 }
 
 /// The report of one window: the session's transmissions that started in it.
@@ -124,7 +129,8 @@ fn button_result(report: &Report, step: &Step, car: Option<&CarBand>) -> ButtonR
             .total_cmp(&b.snr_db.unwrap_or(f64::MIN))
     });
     let frames = || w.transmissions.iter().flat_map(|t| t.frames.iter());
-    let keeloq = frames().find(|f| f.protocol.as_deref() == Some("KeeLoq") && f.fields.contains_key("buttons"));
+    let keeloq = frames()
+        .find(|f| f.protocol.as_deref() == Some("KeeLoq") && f.fields.contains_key("buttons"));
     let usual = keeloq.or_else(|| usual_frame(frames()));
     ButtonResult {
         button: step.button.clone(),
@@ -208,7 +214,12 @@ pub fn button_map(buttons: &[ButtonResult]) -> ButtonMap {
     } else if heard.len() >= 2 {
         let first = heard[0];
         let a = first.code_bits.as_deref().unwrap_or("");
-        lines.push(format!("{}: {} bits, 0x{}", first.button, a.len(), first.code_hex.as_deref().unwrap_or("")));
+        lines.push(format!(
+            "{}: {} bits, 0x{}",
+            first.button,
+            a.len(),
+            first.code_hex.as_deref().unwrap_or("")
+        ));
         for b in &heard[1..] {
             let bits = b.code_bits.as_deref().unwrap_or("");
             let diff = differing_bits(a, bits);
@@ -223,7 +234,11 @@ pub fn button_map(buttons: &[ButtonResult]) -> ButtonMap {
                 if shown.is_empty() {
                     String::new()
                 } else {
-                    format!(" (positions {}{})", shown.join(" "), if diff.len() > 16 { " …" } else { "" })
+                    format!(
+                        " (positions {}{})",
+                        shown.join(" "),
+                        if diff.len() > 16 { " …" } else { "" }
+                    )
                 }
             ));
             if diff.is_empty() && a.len() == bits.len() {
@@ -237,7 +252,11 @@ pub fn button_map(buttons: &[ButtonResult]) -> ButtonMap {
         "bits"
     } else {
         for b in &heard {
-            lines.push(format!("{}: 0x{}", b.button, b.code_hex.as_deref().unwrap_or("")));
+            lines.push(format!(
+                "{}: 0x{}",
+                b.button,
+                b.code_hex.as_deref().unwrap_or("")
+            ));
         }
         "none"
     };
@@ -245,6 +264,33 @@ pub fn button_map(buttons: &[ButtonResult]) -> ButtonMap {
         kind: kind.into(),
         lines,
         notes,
+    }
+}
+
+/// What to do next: a button that alone sends nothing while others work points at its switch,
+/// not at the battery or the transmitter (those the working buttons share).
+fn advice(buttons: &[ButtonResult], whole: &Verdict) -> Vec<String> {
+    let silent: Vec<&str> = buttons
+        .iter()
+        .filter(|b| b.verdict.status == Status::NoSignal)
+        .map(|b| b.button.as_str())
+        .collect();
+    let working: Vec<&str> = buttons
+        .iter()
+        .filter(|b| b.verdict.status == Status::Working)
+        .map(|b| b.button.as_str())
+        .collect();
+    if !silent.is_empty() && !working.is_empty() {
+        return vec![format!(
+            "{} worked but {} sent nothing: the battery and the transmitter are fine (the                  buttons share them). Run the test again pressing {} firmly when asked; if it                  still sends nothing, its switch (the contact under the button) is worn or                  dirty.",
+            working.join(", "),
+            silent.join(", "),
+            silent.join(", ")
+        )];
+    }
+    match buttons.iter().find(|b| b.verdict.status != Status::Working) {
+        Some(b) if !b.verdict.advice.is_empty() => b.verdict.advice.clone(),
+        _ => whole.advice.clone(),
     }
 }
 
@@ -256,10 +302,12 @@ pub fn judge(report: Report, steps: &[Step], car: Option<&CarBand>) -> GuidedRes
         .collect();
     let button_map = button_map(&buttons);
     let verdict = diagnose(&report, car);
+    let advice = advice(&buttons, &verdict);
     GuidedResult {
         buttons,
         button_map,
         verdict,
+        advice,
         comparison: None,
         report,
     }
@@ -301,7 +349,11 @@ mod tests {
             result("UNLOCK", Some("0001"), Some(&code), "5A1C3E7"),
         ]);
         assert_eq!(m.kind, "keeloq");
-        assert!(m.lines[0].contains("0010") && m.lines[0].contains("S1"), "{:?}", m.lines);
+        assert!(
+            m.lines[0].contains("0010") && m.lines[0].contains("S1"),
+            "{:?}",
+            m.lines
+        );
         assert!(m.lines[1].contains("S2"), "{:?}", m.lines);
         assert!(m.notes.is_empty(), "{:?}", m.notes);
 
@@ -309,8 +361,16 @@ mod tests {
             result("LOCK", Some("0010"), Some(&code), "5A1C3E7"),
             result("UNLOCK", Some("0010"), Some(&code), "0000001"),
         ]);
-        assert!(m.notes.iter().any(|n| n.contains("same button bits")), "{:?}", m.notes);
-        assert!(m.notes.iter().any(|n| n.contains("different serials")), "{:?}", m.notes);
+        assert!(
+            m.notes.iter().any(|n| n.contains("same button bits")),
+            "{:?}",
+            m.notes
+        );
+        assert!(
+            m.notes.iter().any(|n| n.contains("different serials")),
+            "{:?}",
+            m.notes
+        );
     }
 
     #[test]
@@ -321,7 +381,15 @@ mod tests {
             result("TRUNK", None, None, ""),
         ]);
         assert_eq!(m.kind, "bits");
-        assert!(m.lines[1].contains("in 2 bit(s) (positions 10 11)"), "{:?}", m.lines);
-        assert!(m.notes.iter().any(|n| n.starts_with("TRUNK: no code word")), "{:?}", m.notes);
+        assert!(
+            m.lines[1].contains("in 2 bit(s) (positions 10 11)"),
+            "{:?}",
+            m.lines
+        );
+        assert!(
+            m.notes.iter().any(|n| n.starts_with("TRUNK: no code word")),
+            "{:?}",
+            m.notes
+        );
     }
 }

@@ -56,7 +56,10 @@ mod tests {
         assert_eq!(describe(1, 315_000_000), "set frequency 315.0000 MHz");
         assert_eq!(describe(2, 1_024_000), "set sample rate 1.024 MS/s");
         assert_eq!(describe(4, 496), "set gain 49.6 dB");
-        assert_eq!(describe(5, (-42i32) as u32), "set frequency correction -42 ppm");
+        assert_eq!(
+            describe(5, (-42i32) as u32),
+            "set frequency correction -42 ppm"
+        );
         assert_eq!(describe(0x0e, 1), "set bias tee on");
         assert!(describe(0x42, 7).contains("unknown"));
     }

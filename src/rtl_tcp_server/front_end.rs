@@ -139,11 +139,7 @@ impl FrontEnd {
             if whole {
                 String::new()
             } else {
-                format!(
-                    ": {}–{}",
-                    report::mhz(center + a),
-                    report::mhz(center + b)
-                )
+                format!(": {}–{}", report::mhz(center + a), report::mhz(center + b))
             },
             report::rate(rec.rate_hz),
             report::rate(tuning.rate_hz),
@@ -284,7 +280,12 @@ mod tests {
             .enumerate()
             .max_by(|a, b| a.1.total_cmp(b.1))
             .unwrap();
-        let f = if k < n / 2 { k as f64 } else { k as f64 - n as f64 } * rate / n as f64;
+        let f = if k < n / 2 {
+            k as f64
+        } else {
+            k as f64 - n as f64
+        } * rate
+            / n as f64;
         let mut sorted = acc.clone();
         sorted.sort_by(f64::total_cmp);
         (f, sorted[n / 2])
@@ -329,7 +330,10 @@ mod tests {
             let bin_hz = rate / 8192.0;
             let expect_floor = REC.density() * bin_hz * 8192.0 * 8192.0;
             let ratio_db = 10.0 * (floor / expect_floor).log10();
-            assert!(ratio_db.abs() < 1.5, "{rate}: floor off by {ratio_db:.2} dB");
+            assert!(
+                ratio_db.abs() < 1.5,
+                "{rate}: floor off by {ratio_db:.2} dB"
+            );
             assert!(fe.summary().contains("resampled"), "{}", fe.summary());
         }
     }

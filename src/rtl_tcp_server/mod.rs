@@ -22,7 +22,7 @@ use std::fmt;
 use std::io::{self, Read, Write};
 use std::net::{TcpListener, TcpStream};
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::mpsc::{self, Receiver, RecvTimeoutError, Sender};
+use std::sync::mpsc::{self, Receiver, Sender};
 use std::sync::{Arc, Mutex};
 use std::thread;
 use std::time::{Duration, Instant};
@@ -265,14 +265,9 @@ impl<'a> Session<'a> {
         let mut got = Vec::new();
         let t0 = Instant::now();
         let mut wait = self.opts.settle_first;
-        loop {
-            match self.from_reader.recv_timeout(wait) {
-                Ok(c) => {
-                    got.push(c);
-                    wait = SETTLE_QUIET;
-                }
-                Err(RecvTimeoutError::Timeout) | Err(RecvTimeoutError::Disconnected) => break,
-            }
+        while let Ok(c) = self.from_reader.recv_timeout(wait) {
+            got.push(c);
+            wait = SETTLE_QUIET;
             if t0.elapsed() > SETTLE_MAX {
                 break;
             }
@@ -420,10 +415,7 @@ impl<'a> Session<'a> {
                         _ => {
                             ended = true;
                             fe.end_of_recording(seed);
-                            self.log(&format!(
-                                "the recording ended: streaming {}",
-                                fe.summary()
-                            ));
+                            self.log(&format!("the recording ended: streaming {}", fe.summary()));
                         }
                     },
                 }
@@ -461,11 +453,7 @@ impl<'a> Session<'a> {
         let _ = self.stream.shutdown(std::net::Shutdown::Write);
         self.done.store(true, Ordering::Relaxed);
         let _ = self.reader.join();
-        self.stats.commands = self
-            .commands
-            .lock()
-            .map(|c| c.clone())
-            .unwrap_or_default();
+        self.stats.commands = self.commands.lock().map(|c| c.clone()).unwrap_or_default();
         Ok(self.stats)
     }
 }
@@ -530,8 +518,7 @@ mod tests {
             serve_one(&listener, &mut src, &opts).unwrap()
         });
         let mut client =
-            RtlTcpSource::connect(&RtlTcpSettings::new(addr.to_string(), 250e3, 433.92e6))
-                .unwrap();
+            RtlTcpSource::connect(&RtlTcpSettings::new(addr.to_string(), 250e3, 433.92e6)).unwrap();
         let mut buf = vec![Complex::new(0.0f32, 0.0); 4096];
         let mut k = 0u64;
         let err = loop {

@@ -82,7 +82,10 @@ impl NoiseFill {
         let unit = Normal::new(0.0f32, 1.0).expect("unit normal");
         for (b, &s) in self.spectrum.iter_mut().zip(&self.bin_sigma) {
             *b = if s > 0.0 {
-                Complex::new(unit.sample(&mut self.rng) * s, unit.sample(&mut self.rng) * s)
+                Complex::new(
+                    unit.sample(&mut self.rng) * s,
+                    unit.sample(&mut self.rng) * s,
+                )
             } else {
                 Complex::new(0.0, 0.0)
             };
@@ -93,8 +96,12 @@ impl NoiseFill {
         }
         let half = FRAME / 2;
         self.ready.clear();
-        self.ready
-            .extend(self.spectrum[..half].iter().zip(&self.tail).map(|(a, b)| a + b));
+        self.ready.extend(
+            self.spectrum[..half]
+                .iter()
+                .zip(&self.tail)
+                .map(|(a, b)| a + b),
+        );
         self.tail.copy_from_slice(&self.spectrum[half..]);
         self.next = 0;
     }
@@ -135,7 +142,12 @@ mod tests {
         }
         let mut p = 0.0;
         for (k, a) in acc.iter().enumerate() {
-            let f = if k < n / 2 { k as f64 } else { k as f64 - n as f64 } * rate / n as f64;
+            let f = if k < n / 2 {
+                k as f64
+            } else {
+                k as f64 - n as f64
+            } * rate
+                / n as f64;
             if f >= lo && f < hi {
                 p += a / (frames as f64 * (n * n) as f64);
             }
@@ -152,7 +164,10 @@ mod tests {
         nf.add_to(&mut x);
         let p: f64 = x.iter().map(|s| s.norm_sqr() as f64).sum::<f64>() / x.len() as f64;
         let expect = density * rate;
-        assert!((p / expect - 1.0).abs() < 0.03, "power {p}, expected {expect}");
+        assert!(
+            (p / expect - 1.0).abs() < 0.03,
+            "power {p}, expected {expect}"
+        );
         // Stationary: every quarter of the stream has the same power.
         for q in x.chunks(100_000) {
             let pq: f64 = q.iter().map(|s| s.norm_sqr() as f64).sum::<f64>() / q.len() as f64;

@@ -71,7 +71,10 @@ impl Resampler {
     /// A resampler from `in_rate` to `out_rate` S/s keeping `|f| < cutoff_hz` (the input
     /// must already be centred on the band to keep). Rates are rounded to whole S/s.
     pub fn new(in_rate: f64, out_rate: f64, cutoff_hz: f64) -> Resampler {
-        let (i, o) = (in_rate.round().max(1.0) as u64, out_rate.round().max(1.0) as u64);
+        let (i, o) = (
+            in_rate.round().max(1.0) as u64,
+            out_rate.round().max(1.0) as u64,
+        );
         let g = gcd(i, o);
         let (up, down) = (o / g, i / g);
         // Cutoff in cycles per input sample, no higher than the input's Nyquist.
@@ -271,7 +274,11 @@ mod tests {
         r.process(&x, &mut y);
         let tail = &y[y.len() / 4..];
         let p: f64 = tail.iter().map(|s| s.norm_sqr() as f64).sum::<f64>() / tail.len() as f64;
-        assert!(10.0 * p.log10() < -6.0 - 70.0, "leak {} dB", 10.0 * p.log10());
+        assert!(
+            10.0 * p.log10() < -6.0 - 70.0,
+            "leak {} dB",
+            10.0 * p.log10()
+        );
     }
 
     #[test]
