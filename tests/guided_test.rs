@@ -21,13 +21,13 @@ fn tempdir(tag: &str) -> PathBuf {
     d
 }
 
-/// One 3 s segment of the scene at 315 MHz: a KeeLoq press 1 s in with `buttons`, or noise.
-fn segment(dir: &Path, name: &str, buttons: Option<&str>, seed: u32) -> Vec<u8> {
+/// One 3 s segment of the scene at `freq`: a KeeLoq press 1 s in with `buttons`, or noise.
+fn segment_at(dir: &Path, freq: &str, name: &str, buttons: Option<&str>, seed: u32) -> Vec<u8> {
     let path = dir.join(format!("{name}.cu8"));
     let mut c = Command::new(bin());
     c.arg("synth")
         .arg(&path)
-        .args(["--freq", "315M", "--duration", "3s", "-q"]);
+        .args(["--freq", freq, "--duration", "3s", "-q"]);
     c.args(["--seed", &seed.to_string()]);
     match buttons {
         Some(b) => c
@@ -49,6 +49,10 @@ fn segment(dir: &Path, name: &str, buttons: Option<&str>, seed: u32) -> Vec<u8> 
         String::from_utf8_lossy(&out.stderr)
     );
     std::fs::read(&path).unwrap()
+}
+
+fn segment(dir: &Path, name: &str, buttons: Option<&str>, seed: u32) -> Vec<u8> {
+    segment_at(dir, "315M", name, buttons, seed)
 }
 
 /// A scene file: the segments back to back, named so that its rate and centre are read.
@@ -197,4 +201,71 @@ fn bad_arguments_are_errors_before_listening() {
         .unwrap();
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("no-such-key.cu8"));
+}
+
+#[test]
+fn scan_finds_the_band_then_the_buttons_are_tested_there() {
+    use fobscope::rtl_tcp_server::{AtEnd, serve_stream_looping};
+    let dir = tempdir("scan");
+    // While the radio hops, the key (on 868 MHz, neither the first band scanned nor the
+    // default) is pressed again and again; then the scripted presses follow.
+    let presses = dir.join("presses_868.35M_250k.cu8");
+    std::fs::write(
+        &presses,
+        segment_at(&dir, "868.35M", "p", Some("0b0010"), 3),
+    )
+    .unwrap();
+    let mut bytes = segment_at(&dir, "868.35M", "lock", Some("0b0010"), 4);
+    bytes.extend(segment_at(&dir, "868.35M", "unlock", Some("0b0100"), 5));
+    let scene = dir.join("scene_868.35M_250k.cu8");
+    std::fs::write(&scene, bytes).unwrap();
+
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = listener.local_addr().unwrap();
+    let server = thread::spawn(move || {
+        let open = |p: &Path| -> Result<Box<dyn fobscope::source::IqSource>, _> {
+            match source::open(p, &Overrides::default())? {
+                Input::Iq(s) => Ok(s),
+                Input::Pulses(_) => panic!("not IQ"),
+            }
+        };
+        let looping = ServeOptions {
+            speed: 0.0,
+            at_end: AtEnd::Loop,
+            ..ServeOptions::default()
+        };
+        let (s1, _) = listener.accept().unwrap();
+        let first = serve_stream_looping(s1, &mut || open(&presses), &looping).unwrap();
+        let once = ServeOptions {
+            speed: 0.0,
+            ..ServeOptions::default()
+        };
+        let (s2, _) = listener.accept().unwrap();
+        serve_stream_looping(s2, &mut || open(&scene), &once).unwrap();
+        first
+    });
+    let out = Command::new(bin())
+        .args(["test", "--rtl-tcp", &addr.to_string(), "--step-time", "3s"])
+        .args(["--scan", "--rate", "2.4M", "--json"])
+        .output()
+        .unwrap();
+    let first = server.join().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    assert!(stderr.contains("heard on the 868 band"), "{stderr}");
+    // The scan did hop: the radio was asked for each band.
+    let tunes: Vec<u32> = first
+        .commands
+        .iter()
+        .filter(|c| c.0 == 1)
+        .map(|c| c.1)
+        .collect();
+    assert!(tunes.len() >= 3, "{tunes:?}");
+    let v = json(&out);
+    for b in v["buttons"].as_array().unwrap() {
+        assert_eq!(b["verdict"]["status"], "working", "{b}");
+        let f = b["freq_hz"].as_f64().unwrap();
+        assert!((f - 868.368e6).abs() < 3e3, "{f}");
+    }
+    let _ = std::fs::remove_dir_all(&dir);
 }

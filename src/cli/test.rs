@@ -14,7 +14,9 @@ use super::listen::parse_band;
 use super::radio::{self, RadioArgs};
 use super::{CliError, EXIT_ERROR, check, term, units};
 use crate::band;
+use crate::diagnosis::Status;
 use crate::diagnosis::compare::compare;
+use crate::diagnosis::verdict::MIN_KEY_PULSES;
 use crate::diagnosis::verdict::headline;
 use crate::guided::result::{GuidedResult, judge};
 use crate::guided::{self, Guide, GuidedObserver, Step};
@@ -31,6 +33,7 @@ Examples:
   fobscope test --band 433 --buttons lock,unlock,trunk --step-time 6s
   fobscope test --rtl-tcp 127.0.0.1:1234 --band 315 --json
   fobscope test --band 315 --compare spare-key_315M_250k.cu8   this key against the spare
+  fobscope test --scan --rtl-tcp 127.0.0.1:1234                 find the key's band first
 
 Each button gets a window of --step-time: when \"press LOCK now\" appears, press LOCK once or
 twice, and wait for the next prompt. The prompts are timed, so the test runs without a
@@ -53,6 +56,10 @@ pub struct TestArgs {
     /// Centre frequency to tune to instead of a band (e.g. 433.92M).
     #[arg(long, value_parser = units::parse_freq)]
     pub freq: Option<f64>,
+    /// Find the band first: hop between 315, 433 and 868 MHz while any button is pressed, then
+    /// test on the band the key was heard on.
+    #[arg(long, conflicts_with_all = ["band", "freq"])]
+    pub scan: bool,
     /// Sample rate (an RTL-SDR does up to 2.4M reliably).
     #[arg(long, default_value = "1.024M", value_parser = units::parse_rate)]
     pub rate: f64,
@@ -148,7 +155,7 @@ pub fn render_text(r: &GuidedResult) -> String {
     let mut s = r
         .buttons
         .iter()
-        .find(|b| b.verdict.status != crate::diagnosis::Status::Working)
+        .find(|b| b.verdict.status != Status::Working)
         .map(|b| format!("{}: {}", b.button, headline(&b.verdict)))
         .unwrap_or_else(|| headline(&r.verdict));
     s.push_str("\n\nbuttons:\n");
@@ -168,7 +175,7 @@ pub fn render_text(r: &GuidedResult) -> String {
                 .map(|p| format!("  {p}"))
                 .unwrap_or_default()
         ));
-        if b.verdict.status != crate::diagnosis::Status::Working
+        if b.verdict.status != Status::Working
             && let Some(reason) = b.verdict.reasons.first()
         {
             s.push_str(&format!("           {reason}\n"));
@@ -192,6 +199,103 @@ pub fn render_text(r: &GuidedResult) -> String {
         s.push_str(&super::compare::render_text(c, false));
     }
     s
+}
+
+/// Bands hopped between by `--scan`.
+const SCAN_BANDS: [&str; 3] = ["315", "433", "868"];
+/// Time on each band per round of `--scan`, and the rounds.
+const SCAN_DWELL_S: f64 = 1.0;
+const SCAN_ROUNDS: u32 = 3;
+
+/// `--scan`: hops between the key bands while the owner presses any button; the band with the
+/// most key transmissions (`None`, said on stderr, when the key was heard on none).
+fn find_band(args: &TestArgs) -> Result<Option<&'static band::Band>, CliError> {
+    let bands: Vec<&'static band::Band> = SCAN_BANDS
+        .iter()
+        .filter_map(|id| band::band_by_name(id))
+        .collect();
+    let centers: Vec<f64> = bands
+        .iter()
+        .map(|b| band::listen_center_hz(b, args.rate))
+        .collect();
+    let radio = radio::open(&args.radio, args.rate, centers[0])?;
+    let talk = !term::quiet();
+    if talk {
+        eprintln!(
+            "finding the band: press any button every second or so while the radio hops \
+             between 315, 433 and 868 MHz ({:.0} s)",
+            SCAN_DWELL_S * (bands.len() as u32 * SCAN_ROUNDS) as f64
+        );
+    }
+    let stop = radio::interrupt_flag();
+    let opts = live::ScanOptions {
+        centers_hz: centers.clone(),
+        dwell: Duration::from_secs_f64(SCAN_DWELL_S),
+        rounds: SCAN_ROUNDS,
+        settle: Duration::from_millis(150),
+        ppm: radio.software_ppm,
+    };
+    let outcome = live::scan(radio.source, &opts, &stop, &mut |_, _| {})?;
+    if let Some(StopReason::SourceFailed(msg)) = &outcome.stop {
+        return Err(CliError::Usage(format!(
+            "the radio failed while scanning: {msg}"
+        )));
+    }
+    let keys = |k: usize| {
+        outcome.bands[k]
+            .transmissions
+            .iter()
+            .filter(|t| t.pulses >= MIN_KEY_PULSES)
+            .count()
+    };
+    let best = (0..bands.len())
+        .max_by_key(|&k| keys(k))
+        .filter(|&k| keys(k) > 0);
+    match best {
+        Some(k) => {
+            if talk {
+                eprintln!(
+                    "the key was heard on the {} band ({} transmission(s))",
+                    bands[k].id,
+                    keys(k)
+                );
+            }
+            Ok(Some(bands[k]))
+        }
+        None => {
+            let covered: Vec<String> = outcome
+                .bands
+                .iter()
+                .map(|b| {
+                    format!(
+                        "{}–{}",
+                        report::mhz(b.center_freq_hz - 0.4 * args.rate),
+                        report::mhz(b.center_freq_hz + 0.4 * args.rate)
+                    )
+                })
+                .collect();
+            let text = format!(
+                "NO SIGNAL — no key was heard while scanning {} ({:.0} s on each): is the key \
+                 within 1 m of the antenna, and were its buttons pressed?",
+                covered.join(", "),
+                SCAN_DWELL_S * f64::from(SCAN_ROUNDS)
+            );
+            if args.json {
+                let v = serde_json::json!({
+                    "scan": outcome.bands.iter().map(|b| serde_json::json!({
+                        "center_freq_hz": b.center_freq_hz,
+                        "listened_s": b.listened_s,
+                        "transmissions": b.transmissions.len(),
+                    })).collect::<Vec<_>>(),
+                    "verdict": {"status": "no_signal", "reasons": [text]},
+                });
+                super::write_stdout(format!("{v}\n").as_bytes())?;
+            } else {
+                super::write_stdout(format!("{text}\n").as_bytes())?;
+            }
+            Ok(None)
+        }
+    }
 }
 
 /// Runs `fobscope test`.
@@ -226,10 +330,16 @@ pub fn run(args: &TestArgs) -> Result<ExitCode, CliError> {
         )?),
         None => None,
     };
-    let band = args
-        .band
-        .or_else(|| car.as_ref().and_then(|(c, _)| c.bands.first().copied()))
-        .unwrap_or(&band::BANDS[1]);
+    let band = match args.scan {
+        true => match find_band(args)? {
+            Some(b) => b,
+            None => return Ok(ExitCode::from(Status::NoSignal.exit_code())),
+        },
+        false => args
+            .band
+            .or_else(|| car.as_ref().and_then(|(c, _)| c.bands.first().copied()))
+            .unwrap_or(&band::BANDS[1]),
+    };
     let center = args
         .freq
         .unwrap_or_else(|| band::listen_center_hz(band, args.rate));
