@@ -68,8 +68,9 @@ pub fn known_carriers_hz(band: &Band) -> &'static [f64] {
 }
 
 /// Where to tune to hear a band with a radio sampling at `sample_rate_hz`: the whole band when
-/// the usable 80 % of the bandwidth covers it, else the centre that covers the most known
-/// carriers (ties: the one closest to the band's usual carrier).
+/// the usable 80 % of the bandwidth covers it, else, among the centres that keep the band's
+/// usual carrier in view, the one that covers the most known carriers (ties: the one closest
+/// to the usual carrier).
 pub fn listen_center_hz(band: &Band, sample_rate_hz: f64) -> f64 {
     let usable = 0.8 * sample_rate_hz;
     if usable >= band.high_hz - band.low_hz {
@@ -87,6 +88,9 @@ pub fn listen_center_hz(band: &Band, sample_rate_hz: f64) -> f64 {
     let mut best_n = covered(best);
     for &f in carriers {
         for c in [f, f + usable / 2.0 - 1.0, f - usable / 2.0 + 1.0] {
+            if (c - band.nominal_hz).abs() > usable / 2.0 {
+                continue;
+            }
             let n = covered(c);
             let closer = (c - band.nominal_hz).abs() < (best - band.nominal_hz).abs();
             if n > best_n || (n == best_n && closer) {
@@ -148,6 +152,12 @@ mod tests {
             assert!((f - c).abs() <= 0.96e6, "{f} from {c}");
         }
         assert_eq!(listen_center_hz(b315, 250e3), 315.0e6);
+        // At 1.024 MS/s the band does not fit: the usual 315.0 MHz (and a key 18 kHz above
+        // it) stays in view, with 314.35 MHz beside it.
+        let c = listen_center_hz(b315, 1.024e6);
+        for f in [314.35e6, 315.0e6, 315.018e6] {
+            assert!((f - c).abs() <= 0.4096e6, "{f} from {c}");
+        }
         let b433 = band_by_name("433").unwrap();
         assert!((listen_center_hz(b433, 2.4e6) - 433.92e6).abs() < 1.0);
         assert_eq!(listen_center_hz(b433, 250e3), 433.92e6);

@@ -8,13 +8,14 @@
 //! ```
 //!
 //! `sink` writes IQ recordings, `synth` generates realistic key-fob captures, `band` knows the
-//! key-fob frequency bands, `model` holds the plain data types the stages exchange, and `cli`
+//! key-fob frequency bands, `guided` runs the guided key test, `model` holds the plain data types the stages exchange, and `cli`
 //! is the command-line front end.
 
 pub mod band;
 pub mod cli;
 pub mod diagnosis;
 pub mod dsp;
+pub mod guided;
 pub mod live;
 pub mod model;
 pub mod pipeline;

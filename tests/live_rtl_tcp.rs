@@ -1,6 +1,8 @@
 //! `fobscope listen` against a local rtl_tcp server that streams real recordings at real-time
 //! pace: the live path must report exactly what `analyze` reports on the same file, drop no
 //! samples, and survive the server closing (clean message, exit code 2, recording finalised).
+//! The server behaves as a radio: a client asking for another rate or frequency than the
+//! recording's hears the key where it was recorded, at its rate.
 
 mod common;
 
@@ -9,7 +11,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::thread;
 
-use fobscope::rtl_tcp_server::{ServeOptions, serve_one};
+use fobscope::rtl_tcp_server::{AtEnd, ServeOptions, serve_one};
 use fobscope::source::{self, Input, Overrides};
 use serde_json::Value;
 
@@ -53,6 +55,7 @@ fn listen_to(file: &Path, cut_after: Option<u64>, record: &Path) -> (std::proces
         let opts = ServeOptions {
             speed: 1.0,
             cut_after_samples: cut_after,
+            at_end: AtEnd::Close,
             ..ServeOptions::default()
         };
         serve_one(&listener, src.as_mut(), &opts)
@@ -240,7 +243,7 @@ fn scan_hops_the_radio_between_bands_and_reports_each() {
         };
         let opts = ServeOptions {
             speed: 1.0,
-            at_end: fobscope::rtl_tcp_server::AtEnd::Idle,
+            at_end: AtEnd::Noise,
             ..ServeOptions::default()
         };
         serve_one(&listener, src.as_mut(), &opts).unwrap()
@@ -281,4 +284,266 @@ fn scan_hops_the_radio_between_bands_and_reports_each() {
         stdout.contains("The key transmits on the 433 MHz band"),
         "{stdout}"
     );
+}
+
+/// Serves `file` (speed 0: as fast as the client reads) to one `listen` with `args`; returns
+/// listen's output and what the server saw.
+fn listen_through_server(
+    file: &str,
+    args: &[&str],
+) -> (std::process::Output, fobscope::rtl_tcp_server::ServeStats) {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = listener.local_addr().unwrap();
+    let path = PathBuf::from(file);
+    let server = thread::spawn(move || {
+        let Input::Iq(mut src) = source::open(&path, &Overrides::default()).unwrap() else {
+            panic!("not IQ")
+        };
+        let opts = ServeOptions {
+            speed: 0.0,
+            ..ServeOptions::default()
+        };
+        serve_one(&listener, src.as_mut(), &opts).unwrap()
+    });
+    let out = Command::new(bin())
+        .args(["listen", "--rtl-tcp", &addr.to_string(), "--json"])
+        .args(args)
+        .output()
+        .unwrap();
+    (out, server.join().unwrap())
+}
+
+/// The strongest transmission's frequency and the verdict of listen's final report.
+fn freq_and_status(out: &std::process::Output) -> (Option<f64>, String) {
+    let values = json_values(&out.stdout);
+    let report = values.last().expect("a final report");
+    let freq = report["transmissions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|t| Some((t["snr_db"].as_f64()?, t["freq_hz"].as_f64()?)))
+        .max_by(|a, b| a.0.total_cmp(&b.0))
+        .map(|(_, f)| f);
+    let status = report["verdict"]["status"].as_str().unwrap().to_string();
+    (freq, status)
+}
+
+#[test]
+fn the_server_honours_the_clients_rate_and_frequency() {
+    // A 250 kS/s recording, heard by clients at 1.024 and 2.4 MS/s tuned to the band (not to
+    // the recording's centre): the key is where it was recorded, and working. The sessions
+    // last longer than the files: the radio goes on with noise, and listen ends normally.
+    for (file, band, rate, want_hz) in [
+        (
+            "captures/mini-r53-us-keeloq_315M_250k.cu8",
+            "315",
+            "1.024M",
+            315.018e6,
+        ),
+        (
+            "captures/mini-r53-us-keeloq_315M_250k.cu8",
+            "315",
+            "2.4M",
+            315.018e6,
+        ),
+        (
+            "captures/keeloq-key_433.92M_250k.cu8",
+            "433",
+            "1.024M",
+            433.895e6,
+        ),
+        (
+            "captures/keeloq-key_433.92M_250k.cu8",
+            "433",
+            "2.4M",
+            433.895e6,
+        ),
+    ] {
+        let (out, stats) =
+            listen_through_server(file, &["--band", band, "--rate", rate, "--duration", "2s"]);
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        let (freq, status) = freq_and_status(&out);
+        let freq = freq.unwrap_or_else(|| panic!("{file} at {rate}: nothing heard\n{stderr}"));
+        assert!(
+            (freq - want_hz).abs() < 3e3,
+            "{file} at {rate}: carrier {freq}, expected {want_hz}"
+        );
+        assert_eq!(status, "working", "{file} at {rate}: {stderr}");
+        assert_eq!(out.status.code(), Some(0), "{file} at {rate}: {stderr}");
+        let want_rate = fobscope::cli::units::parse_rate(rate).unwrap() as u32;
+        assert_eq!(stats.last_rate_hz, Some(want_rate), "{:?}", stats.commands);
+        // Two seconds of the client's rate were sent (and a little read ahead).
+        assert!(
+            stats.samples_sent >= 2 * u64::from(want_rate),
+            "{file} at {rate}: {} samples",
+            stats.samples_sent
+        );
+    }
+}
+
+#[test]
+fn tuned_away_from_the_recording_the_client_hears_only_noise() {
+    let (out, _) = listen_through_server(
+        "captures/mini-r53-us-keeloq_315M_250k.cu8",
+        &["--freq", "433.92M", "--rate", "1.024M", "--duration", "2s"],
+    );
+    let (freq, status) = freq_and_status(&out);
+    assert_eq!(freq, None);
+    assert_eq!(status, "no_signal");
+    assert_eq!(out.status.code(), Some(11));
+}
+
+/// Starts `fobscope serve` on a free port; returns the child and its address.
+fn start_serve(file: &str, extra: &[&str]) -> (std::process::Child, String) {
+    use std::io::{BufRead, BufReader};
+    let mut child = Command::new(bin())
+        .arg("serve")
+        .arg(file)
+        .args(["--address", "127.0.0.1:0", "--once"])
+        .args(extra)
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(child.stderr.take().unwrap()).lines();
+    let first = lines.next().unwrap().unwrap();
+    let addr = first
+        .rsplit(' ')
+        .next()
+        .expect("the address ends the first line")
+        .to_string();
+    assert!(first.starts_with("serving "), "{first}");
+    // Keep reading the log so the server never blocks on a full pipe.
+    let log = thread::spawn(move || lines.map_while(Result::ok).collect::<Vec<_>>());
+    std::mem::forget(log);
+    (child, addr)
+}
+
+#[test]
+fn the_readme_walkthrough_gives_the_files_answer() {
+    // As the README says: serve the bundled US key, listen on the 315 band at listen's own
+    // default rate, in real time.
+    let (mut server, addr) = start_serve("captures/mini-r53-us-keeloq_315M_250k.cu8", &[]);
+    let out = Command::new(bin())
+        .args([
+            "listen",
+            "--rtl-tcp",
+            &addr,
+            "--band",
+            "315",
+            "--duration",
+            "3s",
+        ])
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(0), "{stdout}");
+    assert!(stdout.contains("WORKING"), "{stdout}");
+    assert!(stdout.contains("315.018 MHz"), "{stdout}");
+    assert!(server.wait().unwrap().success());
+
+    let (mut server, addr) = start_serve("captures/keeloq-key_433.92M_250k.cu8", &[]);
+    let out = Command::new(bin())
+        .args([
+            "listen",
+            "--rtl-tcp",
+            &addr,
+            "--band",
+            "433",
+            "--duration",
+            "3s",
+        ])
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(0), "{stdout}");
+    assert!(stdout.contains("WORKING"), "{stdout}");
+    assert!(server.wait().unwrap().success());
+}
+
+#[test]
+fn serve_logs_each_command_and_hangs_up_only_when_told() {
+    let (mut server, addr) = start_serve(
+        "captures/mini-r53-us-keeloq_315M_250k.cu8",
+        &["--hang-up", "--speed", "0"],
+    );
+    let out = Command::new(bin())
+        .args([
+            "listen",
+            "--rtl-tcp",
+            &addr,
+            "--band",
+            "315",
+            "--duration",
+            "5s",
+        ])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    // With --hang-up the file's end is the radio going away: exit 2, said clearly.
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("closed the connection"), "{stderr}");
+    assert!(server.wait().unwrap().success());
+
+    // The log, read from a server run to the end.
+    let out = Command::new(bin())
+        .args(["serve", "captures/mini-r53-us-keeloq_315M_250k.cu8"])
+        .args([
+            "--address",
+            "127.0.0.1:0",
+            "--once",
+            "--speed",
+            "0",
+            "--hang-up",
+        ])
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let (child, log) = {
+        use std::io::{BufRead, BufReader};
+        let mut child = out;
+        let mut lines = BufReader::new(child.stderr.take().unwrap()).lines();
+        let first = lines.next().unwrap().unwrap();
+        let addr = first.rsplit(' ').next().unwrap().to_string();
+        let l = Command::new(bin())
+            .args([
+                "listen",
+                "--rtl-tcp",
+                &addr,
+                "--rate",
+                "2.4M",
+                "--freq",
+                "315M",
+            ])
+            .args(["--duration", "1s"])
+            .output()
+            .unwrap();
+        assert!(l.status.code().is_some());
+        (
+            child,
+            lines.map_while(Result::ok).collect::<Vec<_>>().join("\n"),
+        )
+    };
+    let mut child = child;
+    assert!(child.wait().unwrap().success());
+    assert!(log.contains("set sample rate 2.4 MS/s: done"), "{log}");
+    assert!(log.contains("set frequency 315.0000 MHz: done"), "{log}");
+    assert!(log.contains("set gain mode automatic: noted"), "{log}");
+    assert!(log.contains("resampled 250 kS/s → 2.4 MS/s"), "{log}");
+}
+
+#[test]
+fn serve_on_a_missing_file_fails_before_serving() {
+    let out = Command::new(bin())
+        .args([
+            "serve",
+            "captures/no-such-key_315M_250k.cu8",
+            "--address",
+            "127.0.0.1:0",
+        ])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(!stderr.contains("serving"), "{stderr}");
+    assert!(stderr.contains("no-such-key_315M_250k.cu8"), "{stderr}");
 }

@@ -25,6 +25,7 @@ pub mod scan;
 pub mod serve;
 pub mod synth;
 pub mod term;
+pub mod test;
 pub mod units;
 
 /// Exit code for errors (bad input, unreadable file, bad arguments).
@@ -84,6 +85,8 @@ pub enum Command {
     Scan(scan::ScanArgs),
     /// Replay a recording as an rtl_tcp server (try the live path without a dongle).
     Serve(serve::ServeArgs),
+    /// Guided key test: press each button when asked; a verdict per button and the button map.
+    Test(test::TestArgs),
     /// Write a realistic synthetic key-fob capture (KeeLoq, PT2262, EV1527, OOK/FSK bits, noise).
     #[command(after_help = "\
 SNR is wideband: carrier power while on / complex noise power over the whole sample bandwidth
@@ -200,6 +203,7 @@ pub fn main() -> ExitCode {
         Command::Listen(a) => listen::run(a),
         Command::Scan(a) => scan::run(a),
         Command::Serve(a) => serve::run(a),
+        Command::Test(a) => test::run(a),
         Command::Synth(a) => synth::run(a),
         Command::Info(a) => info::run(a),
         Command::Check(a) => check::run(a),
