@@ -47,6 +47,18 @@ pub struct Frame {
     pub repeats: u32,
 }
 
+/// A weaker emission keyed with a transmission: a spur, keying splatter or an image (same
+/// edges, far weaker). It belongs to the transmission and is never one of its own.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize)]
+pub struct Spur {
+    /// Absolute frequency, Hz (when the centre is known).
+    pub freq_hz: Option<f64>,
+    /// Offset from the centre frequency, Hz.
+    pub freq_offset_hz: f64,
+    /// Power relative to the transmission's carrier, dB.
+    pub level_dbc: f64,
+}
+
 /// One transmission: a burst of pulses ended by a gap longer than max(10 ms, 10 × the longest
 /// pulse).
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -77,6 +89,8 @@ pub struct Transmission {
     pub amplitude_sag_db: Option<f64>,
     /// Cut off by the end of the recording.
     pub truncated: bool,
+    /// Weaker emissions keyed with this transmission, by frequency.
+    pub spurs: Vec<Spur>,
     /// Line coding.
     pub coding: Coding,
     /// Short width, µs.

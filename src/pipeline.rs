@@ -12,7 +12,7 @@ use num_complex::Complex;
 
 use crate::band;
 use crate::dsp::{BurstProcessor, DetectedTransmission, DspConfig, Modulation};
-use crate::model::{InputSummary, Report, Transmission};
+use crate::model::{InputSummary, Report, Spur, Transmission};
 use crate::protocol;
 use crate::pulse::{self, PulseTrain};
 use crate::source::{
@@ -327,6 +327,17 @@ impl Collector {
             t.noise_dbfs = Some(d.noise_dbfs);
             t.amplitude_sag_db = d.amplitude_sag_db;
             t.truncated = d.truncated;
+            t.spurs = d
+                .spurs
+                .iter()
+                .map(|s| Spur {
+                    freq_hz: self
+                        .center_freq_hz
+                        .map(|c| correct_ppm(c + s.freq_offset_hz, self.ppm)),
+                    freq_offset_hz: s.freq_offset_hz,
+                    level_dbc: s.level_dbc,
+                })
+                .collect();
             self.transmissions.push(t);
         }
     }
@@ -360,6 +371,7 @@ pub fn describe(train: PulseTrain) -> Transmission {
         noise_dbfs: None,
         amplitude_sag_db: None,
         truncated: false,
+        spurs: Vec::new(),
         coding: analysis.coding,
         short_us: analysis.short_us,
         long_us: analysis.long_us,

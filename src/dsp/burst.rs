@@ -40,6 +40,8 @@ pub struct OpenBurst {
     pub longest_run: u64,
     /// Current run.
     pub run: u64,
+    /// Highest peak-bin power of the runs matched to the burst (see [`super::detector::Run`]).
+    pub peak_power: f32,
     shift_hz: f64,
     fs_hz: f64,
     first_sample: u64,
@@ -71,6 +73,7 @@ impl OpenBurst {
             last_active: first_frame,
             longest_run: 0,
             run: 0,
+            peak_power: 0.0,
             shift_hz,
             fs_hz,
             first_sample,
@@ -87,6 +90,11 @@ impl OpenBurst {
         self.dec
             .process_with(x.len(), |dst| nco.mix(x, dst), &mut self.samples);
         self.samples.truncate(self.max_samples);
+    }
+
+    /// Offset of the channel's 0 Hz from the stream centre, Hz.
+    pub fn shift_hz(&self) -> f64 {
+        self.shift_hz
     }
 
     /// True when the length cap is reached.

@@ -14,8 +14,8 @@
 //! this is an upper bound), and a trigger must still pass the demodulator's own SNR and
 //! pulse-count checks before it is reported.
 //!
-//! **Noise floor.** Initialised as the per-bin median of the first [`INIT_FRAMES`] frames
-//! (divided by ln 2, the median of an exponential variable), then tracked by an exponential
+//! **Noise floor.** Initialised from the first [`INIT_FRAMES`] frames by [`super::floor`]
+//! (per-bin medians, with a signal present through them left out), then tracked by an exponential
 //! average of the frame power with a time constant of [`FLOOR_TC_FRAMES`] frames while the bin
 //! is quiet, and a much slower one while it is active, so a constant line such as the DC spike
 //! of an RTL-SDR becomes part of the floor, while a burst does not raise the floor under itself.
@@ -47,6 +47,9 @@ pub struct Run {
     pub peak: usize,
     /// Single-frame power of the peak bin over its floor.
     pub frame_ratio: f32,
+    /// Power of the peak bin averaged over the last [`AVG_FRAMES`] frames (full-scale units of
+    /// the windowed FFT).
+    pub power: f32,
 }
 
 /// The FFT band detector.
@@ -73,6 +76,8 @@ pub struct Detector {
     avx: bool,
     init: Vec<f32>,
     init_count: usize,
+    /// No bin's floor is below this (see [`super::floor::lowest_floor`]).
+    min_floor: f32,
 }
 
 impl Detector {
@@ -102,6 +107,7 @@ impl Detector {
             avx: has_avx(),
             init: Vec::with_capacity(n * INIT_FRAMES),
             init_count: 0,
+            min_floor: 0.0,
         }
     }
 
@@ -113,6 +119,13 @@ impl Detector {
     /// Σ w² of the window (noise gain of one bin).
     pub fn window_power(&self) -> f32 {
         self.window2.iter().step_by(2).map(|w| w * w).sum()
+    }
+
+    /// Power of a full-scale tone in one bin, (Σ w)²: a bin power divided by it is the power
+    /// of the tone it holds, dBFS once in decibels.
+    pub fn tone_gain(&self) -> f32 {
+        let s: f32 = self.window2.iter().step_by(2).sum();
+        s * s
     }
 
     /// Offset of centred bin `k` from the centre frequency, Hz.
@@ -130,6 +143,18 @@ impl Detector {
         let mut v = self.floors[self.cur].clone();
         let mid = v.len() / 2;
         v.select_nth_unstable_by(mid, |a, b| a.total_cmp(b));
+        v[mid]
+    }
+
+    /// Median of the floor over the bins from `lo_hz` to `hi_hz` (offsets from the centre,
+    /// clipped to the capture's span): the white-noise level of one bin there.
+    pub fn median_floor_between(&self, lo_hz: f64, hi_hz: f64, fs_hz: f64) -> f32 {
+        let n = self.n as f64;
+        let bin = |f: f64| (f * n / fs_hz + n / 2.0).round().clamp(0.0, n - 1.0) as usize;
+        let (a, b) = (bin(lo_hz.min(hi_hz)), bin(lo_hz.max(hi_hz)));
+        let mut v = self.floors[self.cur][a..=b].to_vec();
+        let mid = v.len() / 2;
+        v.select_nth_unstable_by(mid, |x, y| x.total_cmp(y));
         v[mid]
     }
 
@@ -169,16 +194,12 @@ impl Detector {
         bin_power(self.avx, neg, p_pos);
         self.init_count += 1;
         if self.ready() {
-            let mut col = [0.0f32; INIT_FRAMES];
-            let floor = &mut self.floors[self.cur];
-            for (k, fl) in floor.iter_mut().enumerate() {
-                for (f, c) in col.iter_mut().enumerate() {
-                    *c = self.init[f * n + k];
-                }
-                col.select_nth_unstable_by(INIT_FRAMES / 2, |a, b| a.total_cmp(b));
-                *fl = (col[INIT_FRAMES / 2] / std::f32::consts::LN_2).max(1e-30);
+            let mut floor = super::floor::initial_floor(&self.init, n, INIT_FRAMES);
+            self.min_floor = super::floor::lowest_floor(&floor);
+            for f in floor.iter_mut() {
+                *f = f.max(self.min_floor);
             }
-            let floor = floor.clone();
+            self.floors[self.cur] = floor.clone();
             self.floors[self.cur ^ 1] = floor;
             self.init = Vec::new();
             return true;
@@ -224,6 +245,13 @@ impl Detector {
         };
         // Activity was judged against the floor as it was, which is now the older one.
         self.cur ^= 1;
+        if self.frames_seen.is_multiple_of(1024) {
+            self.min_floor = super::floor::lowest_floor(&self.floors[self.cur]);
+        }
+        let lowest = self.min_floor;
+        for f in self.floors[self.cur].iter_mut() {
+            *f = f.max(lowest);
+        }
         // Most frames have no active bin.
         if any {
             let judged = &self.floors[self.cur ^ 1];
@@ -518,6 +546,7 @@ fn find_runs(active: &[u8], sum: &[f32], floor: &[f32], v: &[Complex<f32>], runs
                         best = ratio;
                         r.peak = k;
                         r.frame_ratio = centred_power(v, k) / fl;
+                        r.power = sum[k] * inv;
                     }
                 }
                 _ => {
@@ -530,6 +559,7 @@ fn find_runs(active: &[u8], sum: &[f32], floor: &[f32], v: &[Complex<f32>], runs
                         hi: k,
                         peak: k,
                         frame_ratio: centred_power(v, k) / fl,
+                        power: sum[k] * inv,
                     });
                 }
             }

@@ -122,6 +122,7 @@ fn fsk_of(a: &DetectedTransmission, b: &DetectedTransmission) -> DetectedTransmi
         snr_db: rssi - hi.noise_dbfs,
         amplitude_sag_db: None,
         truncated: lo.truncated || hi.truncated,
+        spurs: Vec::new(),
         pulses: hi.pulses.clone(),
     }
 }
@@ -255,6 +256,7 @@ mod tests {
                 snr_db: 30.0,
                 amplitude_sag_db: None,
                 truncated: false,
+                spurs: Vec::new(),
                 pulses: PulseTrain {
                     start_s: marks[0].0,
                     pulses,

@@ -26,9 +26,11 @@ pub mod decimator;
 pub mod demod;
 pub mod detector;
 pub mod fir;
+pub mod floor;
 pub mod merge;
 pub mod nco;
 pub mod split;
+pub mod spurs;
 pub mod window;
 
 use burst::OpenBurst;
@@ -76,6 +78,8 @@ pub struct DetectedTransmission {
     pub amplitude_sag_db: Option<f64>,
     /// True when the burst was cut off by the end of the stream or by the burst-length cap.
     pub truncated: bool,
+    /// Weaker emissions keyed with this transmission (spurs, splatter, images; [`spurs`]).
+    pub spurs: Vec<spurs::Spur>,
     /// The demodulated pulses; `pulses.start_s` is the transmission's start time.
     pub pulses: PulseTrain,
 }
@@ -115,6 +119,8 @@ struct Seen {
     dev: f64,
     pulses: usize,
     duration_us: f64,
+    /// Its keying, for the emissions that follow it.
+    leader: spurs::Leader,
 }
 
 /// The streaming front end: detector, tuner and demodulator.
@@ -137,6 +143,10 @@ pub struct BurstProcessor {
     hang_min_frames: u64,
     hang_max_frames: u64,
     recent: Vec<Seen>,
+    /// Transmissions waiting for the bursts still open that they may follow.
+    deferred: Vec<DetectedTransmission>,
+    /// Earliest start among `deferred`, s.
+    deferred_t_min: f64,
 }
 
 impl BurstProcessor {
@@ -167,6 +177,8 @@ impl BurstProcessor {
             hang_min_frames: (HANG_MIN_S / frame_s).ceil() as u64,
             hang_max_frames: (HANG_MAX_S / frame_s).ceil() as u64,
             recent: Vec::new(),
+            deferred: Vec::new(),
+            deferred_t_min: f64::INFINITY,
         }
     }
 
@@ -233,12 +245,12 @@ impl BurstProcessor {
             b.feed(&tail);
         }
         let end = self.frames;
-        let noise = self.noise_density();
         let dc_line = self.dc_line();
         let caps: Vec<demod::Capture> = std::mem::take(&mut self.bursts)
             .into_iter()
             .map(|b| {
                 let cut = end.saturating_sub(b.last_active) < PRE_ROLL_FRAMES;
+                let noise = self.noise_density(b.shift_hz());
                 b.into_capture(noise, cut, dc_line)
             })
             .collect();
@@ -279,11 +291,30 @@ impl BurstProcessor {
 
     /// Appends the transmissions of a demodulated batch that are not duplicates of ones
     /// already reported.
+    ///
+    /// First the batch's emissions that follow a louder transmission's keying ([`spurs`])
+    /// are taken out and listed as that transmission's spurs.
     fn keep_new(&mut self, batch: Batch, out: &mut Vec<DetectedTransmission>) {
-        let Batch { found, t_min } = batch;
-        let horizon = t_min - 2.0 * burst::MAX_BURST_S;
+        let Batch { found, t_min, held } = batch;
+        let horizon = t_min.min(self.deferred_t_min) - 2.0 * burst::MAX_BURST_S;
         self.recent.retain(|r| r.start > horizon);
-        for t in found {
+        // Those that may follow a louder burst still open wait for its transmissions.
+        let mut all = std::mem::take(&mut self.deferred);
+        all.extend(found);
+        let (wait, found): (Vec<_>, Vec<_>) = all
+            .into_iter()
+            .partition(|t| held.iter().any(|b| b.may_lead(t)));
+        self.deferred_t_min = wait
+            .iter()
+            .map(|t| t.pulses.start_s)
+            .fold(f64::INFINITY, f64::min);
+        self.deferred = wait;
+        let spurs_of = self.take_followers(&found);
+        for (mut t, spurs) in found.into_iter().zip(spurs_of) {
+            let Some(spurs) = spurs else {
+                continue;
+            };
+            t.spurs = spurs;
             // Same start and the same carrier, or one tone of an FSK transmission already kept,
             // or the same pulses (an image or the other tone of the same signal).
             let n = t.pulses.pulses.len();
@@ -318,26 +349,73 @@ impl BurstProcessor {
                     dev: t.fsk_deviation_hz.unwrap_or(0.0),
                     pulses: n,
                     duration_us: dur,
+                    leader: spurs::Leader::of(&t),
                 });
                 out.push(t);
             }
         }
     }
 
+    /// Finds the transmissions of `found` that follow a louder one's keying (in the batch or
+    /// reported before), loudest first. Returns, per transmission, `None` for a follower and
+    /// otherwise the spurs attributed to it (a follower goes to the loudest transmission of the
+    /// batch it follows; one following a transmission already reported is only dropped).
+    fn take_followers(&self, found: &[DetectedTransmission]) -> Vec<Option<Vec<spurs::Spur>>> {
+        let mut order: Vec<usize> = (0..found.len()).collect();
+        order.sort_by(|&a, &b| found[b].rssi_dbfs.total_cmp(&found[a].rssi_dbfs));
+        let mut leaders: Vec<(usize, spurs::Leader)> = Vec::new();
+        let mut result: Vec<Option<Vec<spurs::Spur>>> = vec![Some(Vec::new()); found.len()];
+        for &i in &order {
+            let t = &found[i];
+            let all: Vec<&spurs::Leader> = leaders
+                .iter()
+                .map(|(_, l)| l)
+                .chain(self.recent.iter().map(|r| &r.leader))
+                .collect();
+            if !spurs::follows(t, &all) {
+                leaders.push((i, spurs::Leader::of(t)));
+                continue;
+            }
+            let to = leaders
+                .iter()
+                .filter(|(_, l)| l.rssi_dbfs - t.rssi_dbfs >= spurs::MIN_BELOW_DB && l.overlaps(t))
+                .max_by(|a, b| a.1.rssi_dbfs.total_cmp(&b.1.rssi_dbfs))
+                .map(|(j, _)| *j);
+            let spur = spurs::Spur {
+                freq_offset_hz: t.freq_offset_hz,
+                level_dbc: t.rssi_dbfs - to.map_or(t.rssi_dbfs, |j| found[j].rssi_dbfs),
+            };
+            result[i] = None;
+            if let Some(Some(list)) = to.map(|j| result[j].as_mut()) {
+                spurs::add_spur(list, spur);
+            }
+        }
+        result
+    }
+
     /// The bands of the bursts still open, and since when each has been recording.
     fn open_bands(&self) -> Vec<OpenBand> {
+        let gain = self.det.tone_gain().max(1e-30) as f64;
         self.bursts
             .iter()
             .map(|b| OpenBand {
                 lo_hz: self.det.bin_hz(b.lo_bin as f64, self.fs) - MATCH_HZ,
                 hi_hz: self.det.bin_hz(b.hi_bin as f64, self.fs) + MATCH_HZ,
                 since_s: (b.first_frame * self.n as u64) as f64 / self.fs,
+                level_dbfs: 10.0 * (b.peak_power as f64 / gain).max(1e-30).log10(),
             })
             .collect()
     }
 
-    fn noise_density(&self) -> f64 {
-        self.det.median_floor() as f64 / (self.det.window_power() as f64 * self.fs)
+    /// Noise power density around `centre_hz` (the floor's median over the bins within
+    /// [`burst::SEARCH_HALF_WIDTH_HZ`]): the noise a burst's channel holds, also where the
+    /// rest of the capture is an empty, filtered band.
+    fn noise_density(&self, centre_hz: f64) -> f64 {
+        let half = burst::SEARCH_HALF_WIDTH_HZ;
+        let floor = self
+            .det
+            .median_floor_between(centre_hz - half, centre_hz + half, self.fs);
+        floor as f64 / (self.det.window_power() as f64 * self.fs)
     }
 
     /// Whether the stream has a standing DC line (its floor [`demod::DC_LINE_RATIO`] times
@@ -419,6 +497,7 @@ impl BurstProcessor {
                     hit = true;
                     b.lo_bin = b.lo_bin.min(r.peak);
                     b.hi_bin = b.hi_bin.max(r.peak);
+                    b.peak_power = b.peak_power.max(r.power);
                     strong |= r.frame_ratio > RUN_RATIO;
                 }
             }
@@ -440,6 +519,7 @@ impl BurstProcessor {
             {
                 b.lo_bin = b.lo_bin.min(r.peak);
                 b.hi_bin = b.hi_bin.max(r.peak);
+                b.peak_power = b.peak_power.max(r.power);
                 continue;
             }
             let bw = self.fs / self.n as f64;
@@ -457,6 +537,7 @@ impl BurstProcessor {
                 start * self.n as u64,
             );
             b.last_active = f;
+            b.peak_power = r.power;
             for g in start..f {
                 b.feed(recent.frame(g));
             }
@@ -494,14 +575,13 @@ impl BurstProcessor {
             }
         }
         closing.sort_by_key(|c| std::cmp::Reverse(c.0));
-        let noise = self.noise_density();
         let dc_line = self.dc_line();
         let caps: Vec<demod::Capture> = closing
             .into_iter()
             .map(|(i, quiet)| {
-                self.bursts
-                    .swap_remove(i)
-                    .into_capture(noise, !quiet, dc_line)
+                let b = self.bursts.swap_remove(i);
+                let noise = self.noise_density(b.shift_hz());
+                b.into_capture(noise, !quiet, dc_line)
             })
             .collect();
         self.emit(caps, out);
@@ -581,13 +661,29 @@ enum Demodulation {
     Worker(Worker),
 }
 
-/// A burst still open when others closed: its band (with the [`MATCH_HZ`] margin) and the
-/// time it has been recording since, s.
+/// A burst still open when others closed: its band (with the [`MATCH_HZ`] margin), the
+/// time it has been recording since, s, and the level of its strongest tone so far, dBFS.
+#[derive(Clone, Debug)]
 struct OpenBand {
     lo_hz: f64,
     hi_hz: f64,
     since_s: f64,
+    level_dbfs: f64,
 }
+
+impl OpenBand {
+    /// True when `t` may be an emission following this burst's signal: the burst is louder
+    /// by [`DEFER_BELOW_DB`] and was recording when `t` began. Its own transmissions are not
+    /// known yet, so `t` waits for them.
+    fn may_lead(&self, t: &DetectedTransmission) -> bool {
+        self.level_dbfs >= t.rssi_dbfs + DEFER_BELOW_DB && self.since_s <= t.pulses.start_s
+    }
+}
+
+/// A transmission at least this much weaker than a burst still open waits for that burst's
+/// transmissions before it is reported, dB: [`spurs::MIN_BELOW_DB`] less the margin of the
+/// detector's tone level (a keyed carrier's averaged bin power underestimates its power).
+const DEFER_BELOW_DB: f64 = spurs::MIN_BELOW_DB - 6.0;
 
 /// Bursts closed together, and the bursts still open at that moment.
 struct Job {
@@ -614,6 +710,8 @@ struct Batch {
     found: Vec<DetectedTransmission>,
     /// Earliest start of the batch's channels, s.
     t_min: f64,
+    /// The bursts still open when these closed.
+    held: Vec<OpenBand>,
 }
 
 /// Demodulates bursts closed together, merges pairs of FSK tones and orders the results for
@@ -645,7 +743,11 @@ fn demodulate_batch(job: &Job, planner: &mut FftPlanner<f32>) -> Batch {
             .then(b.pulses.pulses.len().cmp(&a.pulses.pulses.len()))
             .then(b.snr_db.total_cmp(&a.snr_db))
     });
-    Batch { found, t_min }
+    Batch {
+        found,
+        t_min,
+        held: job.held.clone(),
+    }
 }
 
 /// A thread demodulating batches of closed bursts first in, first out.

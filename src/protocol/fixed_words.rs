@@ -91,7 +91,9 @@ pub fn find_words(train: &PulseTrain) -> Vec<FixedWord> {
         let (data, sync_low, last_of_train) = if seg.len() == 25 {
             // 24 data pulses and the sync pulse (its space may be the train's end).
             (&seg[..24], Some(seg[24].low_us as f64), false)
-        } else if seg.len() == 24 && end_of_train && !is_sync {
+        } else if seg.len() == 24 && end_of_train {
+            // The train's last word, without its sync: its last space is the silence after the
+            // train, however long (a press that opens with a sync ends this way).
             (seg, None, true)
         } else {
             continue;
@@ -141,4 +143,37 @@ pub fn group(words: Vec<FixedWord>) -> Vec<(FixedWord, u32)> {
         out.push((w, 1));
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn p(high_us: f32, low_us: f32) -> Pulse {
+        Pulse { high_us, low_us }
+    }
+
+    #[test]
+    fn every_word_of_a_press_that_opens_with_its_sync_is_found() {
+        // EV1527 as sent sync first: sync, 24 bits, sync, 24 bits, ...; the last word ends in
+        // the silence after the press.
+        let te = 300.0;
+        let bits: Vec<bool> = (0..24).map(|i| i % 3 == 0).collect();
+        let mut pulses = Vec::new();
+        for _ in 0..4 {
+            pulses.push(p(te, 31.0 * te));
+            for &b in &bits {
+                let h = if b { 3.0 * te } else { te };
+                pulses.push(p(h, 4.0 * te - h));
+            }
+        }
+        pulses.last_mut().unwrap().low_us = 200_000.0;
+        let train = PulseTrain {
+            start_s: 0.0,
+            pulses,
+        };
+        let words = find_words(&train);
+        assert_eq!(words.len(), 4, "{words:#?}");
+        assert!(words.iter().all(|w| w.bits.to_vec() == bits));
+    }
 }

@@ -12,7 +12,7 @@ pub fn to_json(report: &Report) -> String {
 mod tests {
     use super::*;
     use crate::dsp::Modulation;
-    use crate::model::{Frame, InputSummary, Transmission};
+    use crate::model::{Frame, InputSummary, Spur, Transmission};
     use crate::pulse::{Coding, PulseTrain};
 
     fn sample_report() -> Report {
@@ -38,6 +38,11 @@ mod tests {
                 noise_dbfs: Some(-50.0),
                 amplitude_sag_db: None,
                 truncated: false,
+                spurs: vec![Spur {
+                    freq_hz: Some(433.965e6),
+                    freq_offset_hz: 45e3,
+                    level_dbc: -38.0,
+                }],
                 coding: Coding::Pwm,
                 short_us: Some(400.0),
                 long_us: Some(800.0),
@@ -96,6 +101,8 @@ mod tests {
         assert_eq!(t["coding"], "PWM");
         assert!(t["fsk_deviation_hz"].is_null());
         assert!(t.get("train").is_none());
+        assert_eq!(t["spurs"][0]["freq_offset_hz"], 45e3);
+        assert_eq!(t["spurs"][0]["level_dbc"], -38.0);
         let f = &t["frames"][0];
         for k in ["bits", "hex", "protocol", "fields", "repeats"] {
             assert!(f.get(k).is_some(), "frames[0].{k}");

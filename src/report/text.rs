@@ -46,6 +46,9 @@ pub fn render(report: &Report) -> String {
     let _ = writeln!(out, "  {n} transmission{}\n", if n == 1 { "" } else { "s" });
     out.push_str(&transmission_table(&report.transmissions).render("  "));
     for (k, t) in report.transmissions.iter().enumerate() {
+        if !t.spurs.is_empty() {
+            let _ = writeln!(out, "\n  #{} spurs: {}", k + 1, spur_list(t));
+        }
         if t.frames.is_empty() {
             continue;
         }
@@ -55,6 +58,22 @@ pub fn render(report: &Report) -> String {
         }
     }
     out
+}
+
+/// The spurs of a transmission: frequency and level relative to its carrier.
+pub fn spur_list(x: &Transmission) -> String {
+    let v: Vec<String> = x
+        .spurs
+        .iter()
+        .map(|s| {
+            let f = match s.freq_hz {
+                Some(f) => mhz(f),
+                None => format!("{} from centre", offset(s.freq_offset_hz)),
+            };
+            format!("{f} {:.0} dBc", s.level_dbc)
+        })
+        .collect();
+    v.join(", ")
 }
 
 /// The table of transmissions.

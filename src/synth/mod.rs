@@ -41,7 +41,7 @@ pub mod words;
 
 pub use impairments::{FrontEnd, NoiseSource, dbfs_to_amplitude, noise_dbfs_for_snr, ppm_shift_hz};
 pub use linecode::{Envelope, LineCode, Segment, encode};
-pub use modulator::{BurstModulator, CarrierParams, Keying};
+pub use modulator::{BurstModulator, CarrierParams, Keying, Spur};
 pub use scene::{Burst, BurstTruth, Scene, SceneStream, render};
 pub use words::{Press, coded_press, ev1527_press, keeloq_press, pt2262_press};
 

@@ -52,6 +52,18 @@ pub struct CarrierParams {
     pub phase0: f64,
 }
 
+/// A weaker emission keyed with the carrier at a fixed offset from it: a mixing product of the
+/// transmitter's oscillator with its reference or a harmonic folded into the band (a PLL
+/// transmitter's reference spurs sit at ± the reference frequency, tens of dB below the
+/// carrier). It follows the carrier's keying, FSK tone, drift and sag exactly.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Spur {
+    /// Offset from the carrier, Hz.
+    pub offset_hz: f64,
+    /// Level relative to the carrier, dB (negative).
+    pub level_dbc: f64,
+}
+
 /// One edge of the smoothed program.
 #[derive(Clone, Copy, Debug, PartialEq)]
 struct Edge {
@@ -143,6 +155,8 @@ pub struct BurstModulator {
     /// Samples in the burst.
     len: u64,
     phase: f64,
+    /// Spurs: offset Hz, amplitude relative to the carrier, phase.
+    spurs: Vec<(f64, f64, f64)>,
 }
 
 impl BurstModulator {
@@ -178,7 +192,17 @@ impl BurstModulator {
             k: 0,
             len,
             phase: carrier.phase0,
+            spurs: Vec::new(),
         }
+    }
+
+    /// The same burst with `spurs` keyed along with the carrier (each starting at phase 0).
+    pub fn with_spurs(mut self, spurs: &[Spur]) -> Self {
+        self.spurs = spurs
+            .iter()
+            .map(|s| (s.offset_hz, 10f64.powf(s.level_dbc / 20.0), 0.0))
+            .collect();
+        self
     }
 
     /// Carrier on and off times, µs after the burst's first sample; equal when the program
@@ -204,7 +228,7 @@ impl BurstModulator {
 
     /// Capacity of the modulator's own buffers (its edge list), in elements.
     pub fn capacity(&self) -> usize {
-        self.smoother.edges.capacity()
+        self.smoother.edges.capacity() + self.spurs.capacity()
     }
 
     /// Adds the next samples of the burst into `out` (from its start) and returns how many
@@ -239,8 +263,16 @@ impl BurstModulator {
                 let (s, c) = self.phase.sin_cos();
                 o.re += (amp * c) as f32;
                 o.im += (amp * s) as f32;
+                for &mut (_, rel, ph) in &mut self.spurs {
+                    let (s, c) = ph.sin_cos();
+                    o.re += (amp * rel * c) as f32;
+                    o.im += (amp * rel * s) as f32;
+                }
             }
             self.phase = (self.phase + w * f).rem_euclid(TAU);
+            for (off, _, ph) in &mut self.spurs {
+                *ph = (*ph + w * (f + *off)).rem_euclid(TAU);
+            }
             self.k += 1;
         }
         n
@@ -337,6 +369,31 @@ mod tests {
         let inst = |k: usize| (v[k + 1] * v[k].conj()).arg() as f64 * fs / TAU;
         assert!(inst(0).abs() < 5.0);
         assert!((inst(n - 2) - 2000.0).abs() < 5.0);
+    }
+
+    #[test]
+    fn spurs_follow_the_keying_at_their_offset_and_level() {
+        let fs = 1e6;
+        let env = encode(
+            &[true, false, true],
+            LineCode::Pwm { short_is_one: true },
+            100.0,
+        );
+        let mut c = carrier(10e3);
+        c.edge_us = 0.0;
+        let spur = Spur {
+            offset_hz: 100e3,
+            level_dbc: -40.0,
+        };
+        let plain = run(&mut BurstModulator::new(&env, Keying::Ook, c, fs));
+        let mut m = BurstModulator::new(&env, Keying::Ook, c, fs).with_spurs(&[spur]);
+        let v = run(&mut m);
+        let d: Vec<Complex<f32>> = v.iter().zip(&plain).map(|(a, b)| a - b).collect();
+        // The difference is the spur: 1 % of the carrier's amplitude while on, nothing off.
+        assert!((d[50].norm() - 0.005).abs() < 1e-5, "{}", d[50].norm());
+        assert!(d[150].norm() < 1e-7);
+        let inst = (d[51] * d[50].conj()).arg() as f64 * fs / TAU;
+        assert!((inst - 110e3).abs() < 50.0, "{inst}");
     }
 
     #[test]

@@ -22,7 +22,7 @@ use crate::source::{FileFormat, IqSource, SampleFormat, SourceError, StreamInfo}
 use super::SynthError;
 use super::impairments::{FrontEnd, NoiseSource, dbfs_to_amplitude, ppm_shift_hz};
 use super::linecode::bits_string;
-use super::modulator::{BurstModulator, CarrierParams, Keying};
+use super::modulator::{BurstModulator, CarrierParams, Keying, Spur};
 use super::words::Press;
 
 /// Longest scene, seconds.
@@ -54,8 +54,10 @@ pub struct Burst {
     pub level_dbfs: f64,
     /// Amplitude drop from the start to the end of the burst, dB.
     pub sag_db: f64,
-    /// Raised-cosine edge, µs.
+    /// Raised-cosine edge, µs (0: hard keying, whose splatter spreads far beside the carrier).
     pub edge_us: f64,
+    /// Weaker emissions keyed with the carrier (reference spurs, mixing products).
+    pub spurs: Vec<Spur>,
 }
 
 impl Burst {
@@ -71,6 +73,7 @@ impl Burst {
             level_dbfs: -20.0,
             sag_db: 0.0,
             edge_us: DEFAULT_EDGE_US,
+            spurs: Vec::new(),
         }
     }
 
@@ -248,6 +251,17 @@ impl Scene {
                      ±{nyq:.0} Hz (half the sample rate)"
                 ));
             }
+            for s in &b.spurs {
+                let ok = s.offset_hz.is_finite() && s.level_dbc.is_finite() && s.level_dbc <= 0.0;
+                if !ok || lo + s.offset_hz <= -nyq || hi + s.offset_hz >= nyq {
+                    return bad(format!(
+                        "burst {k}: a spur at {:.0} Hz, {:.1} dBc must be finite, not above the \
+                         carrier and inside ±{nyq:.0} Hz",
+                        f + s.offset_hz,
+                        s.level_dbc
+                    ));
+                }
+            }
         }
         Ok(())
     }
@@ -262,6 +276,7 @@ impl Scene {
             phase0,
         };
         BurstModulator::new(&b.press.envelope, b.keying, carrier, self.sample_rate_hz)
+            .with_spurs(&b.spurs)
     }
 
     fn start_sample(&self, b: &Burst) -> u64 {

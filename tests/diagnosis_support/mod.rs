@@ -161,6 +161,7 @@ pub fn transmission_with_frames(
         noise_dbfs: rf.snr_db.map(|_| -60.0),
         amplitude_sag_db: rf.sag_db,
         truncated: rf.truncated,
+        spurs: Vec::new(),
         coding: Coding::Pwm,
         short_us: te,
         long_us: te.map(|t| 2.0 * t),

@@ -425,6 +425,7 @@ fn demod_region(cap: &Capture, f_lo: f64, f_hi: f64, want: Want, out: &mut Vec<C
                 snr_db,
                 amplitude_sag_db,
                 truncated: cap.truncated && pi == last_piece,
+                spurs: Vec::new(),
                 pulses: PulseTrain {
                     start_s: t_start,
                     pulses: pulses[range].to_vec(),
