@@ -48,8 +48,9 @@ pub struct CheckArgs {
     /// How to read the input.
     #[command(flatten)]
     pub input: InputArgs,
-    /// The car, as you would say it: make, model or chassis, year, market
-    /// (e.g. "mini r53 2004 us"); see `fobscope cars`.
+    /// The car, as you would say it: year, make, model (or chassis), market, in any order
+    /// (e.g. "2004 honda accord", "mini r53 2004 us"); see `fobscope cars`. Make and model
+    /// must both match an entry.
     #[arg(long, conflicts_with = "expect_band")]
     pub car: Option<String>,
     /// The band the car expects when it is not in the table: 315, 433, 868 or 915.
@@ -75,14 +76,15 @@ pub fn resolve_car(
     band: Option<&str>,
 ) -> Result<Option<(CarBand, Option<String>)>, CliError> {
     if let Some(q) = car {
-        let m = find_car(q).map_err(CliError::Usage)?;
-        let note = (!m.also_matched.is_empty()).then(|| {
+        let m = find_car(q).map_err(|e| CliError::Usage(format!("--car: {e}")))?;
+        let car = CarBand::from_match(&m);
+        let note = (car.keys.len() > 1).then(|| {
             format!(
-                "{} other row(s) matched as well, with the same band",
-                m.also_matched.len()
+                "{} key styles on file; the key fits the car if it fits one",
+                car.keys.len()
             )
         });
-        return Ok(Some((CarBand::from_vehicle(m.vehicle), note)));
+        return Ok(Some((car, note)));
     }
     if let Some(b) = band {
         let band = band_by_name(b).ok_or_else(|| {

@@ -1,14 +1,22 @@
 //! Diagnosis: the dead/weak/working verdict, the band check against the car, key comparison.
 //!
-//! [`diagnose`] judges one report, [`vehicles`] knows which band each car expects, and
-//! [`compare`] sets two recordings side by side.
+//! [`diagnose`] judges one report; the car side is [`vehicles`] (rows), [`car_table`] (the
+//! table: the US list from FCC filings and the hand-written rows), [`car_match`] (finding a car
+//! from what a person types), [`car_fit`] (does the key fit the car's receiver?) and
+//! [`car_procedure`] (re-initialisation by make); [`compare`] sets two recordings side by side.
 
 use serde::Serialize;
 
+pub mod car_fit;
+pub mod car_match;
+pub mod car_procedure;
+pub mod car_table;
 pub mod compare;
 pub mod vehicles;
 pub mod verdict;
 
+pub use car_fit::{CarFit, FitStatus, car_fit};
+pub use car_match::CarError;
 pub use compare::{Comparison, compare};
 pub use vehicles::{CarBand, CarMatch, Vehicle, find_car};
 pub use verdict::{diagnose, headline};

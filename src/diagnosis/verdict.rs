@@ -18,6 +18,7 @@
 
 use std::collections::BTreeMap;
 
+use super::car_fit::{FitStatus, car_fit, key_modulation};
 use super::vehicles::CarBand;
 use super::{Status, Verdict};
 use crate::band::band_of;
@@ -638,34 +639,14 @@ pub fn diagnose(report: &Report, car: Option<&CarBand>) -> Verdict {
     let mut reasons = Vec::new();
     let mut advice = Vec::new();
 
-    // Band check.
+    // Band check: the key's carrier and modulation against the car's receiver (car_fit).
     let mut mismatch = false;
-    if let Some(c) = car {
-        if freqs.is_empty() {
-            ev.notes.push(format!(
-                "The band could not be checked against {}: the key's frequency is unknown \
-                 (the recording's centre frequency is missing; give --freq).",
-                c.label
-            ));
-        } else if !freqs.iter().any(|f| c.contains(*f)) {
+    let fit = car.map(|c| car_fit(c, key_freq, key_modulation(&keys)));
+    if let Some(f) = &fit {
+        if f.status == FitStatus::Mismatch {
             mismatch = true;
-        } else if let Some(kf) = key_freq.filter(|kf| {
-            !c.freqs_hz.is_empty()
-                && c.freqs_hz
-                    .iter()
-                    .all(|cf| (cf - kf).abs() > RECEIVER_HALF_BW_HZ)
-        }) {
-            ev.notes.push(format!(
-                "The key is in the car's band but {} away from the car's {}; a car receiver \
-                 passes about 600 kHz, so check the frequency (and the dongle's --ppm).",
-                format_khz(
-                    c.freqs_hz
-                        .iter()
-                        .map(|cf| (cf - kf).abs())
-                        .fold(f64::MAX, f64::min)
-                ),
-                c.freq_text()
-            ));
+        } else {
+            ev.notes.push(f.reason.clone());
         }
     }
 
@@ -682,25 +663,11 @@ pub fn diagnose(report: &Report, car: Option<&CarBand>) -> Verdict {
         .unwrap_or_else(|| format!("{} burst(s)", keys.len()));
     match status {
         Status::BandMismatch => {
-            let Some(c) = car else {
+            let (Some(c), Some(f)) = (car, &fit) else {
                 unreachable!("a band mismatch is only found against a car")
             };
-            reasons.push(format!(
-                "The key transmits on {freq_text} ({}) but {} expects {} ({} band).",
-                key_band
-                    .as_deref()
-                    .map(|b| format!("{b} band"))
-                    .unwrap_or_else(|| "outside every key-fob band".into()),
-                c.label,
-                c.freq_text(),
-                c.band_ids()
-            ));
-            advice.push(format!(
-                "The key is on {freq_text} but the car expects {}: it is a key for another \
-                 market (or set to the wrong band) and the car will never hear it. Get a key \
-                 for the car's market.",
-                c.freq_text()
-            ));
+            reasons.push(f.reason.clone());
+            advice.extend(f.advice.iter().cloned());
             if let Some(n) = c.vehicle.as_ref().and_then(|v| v.note.clone()) {
                 advice.push(n);
             }
@@ -783,10 +750,6 @@ pub fn diagnose(report: &Report, car: Option<&CarBand>) -> Verdict {
         reasons,
         advice,
     }
-}
-
-fn format_khz(hz: f64) -> String {
-    format!("{:.0} kHz", hz / 1e3)
 }
 
 fn no_key_verdict(
