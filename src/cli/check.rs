@@ -19,6 +19,7 @@ use crate::pipeline::{AnalyzeOptions, analyze_path_with_progress};
 Examples:
   fobscope check key.cu8 --freq 433.92M --rate 250k
   fobscope check g001_315M_250k.cu8 --car \"mini r53 2004 us\"
+  fobscope check key_315M_250k.cu8 --car \"2004 honda accord\"   against the car's filed frequency
   fobscope check capture.sigmf-meta --expect-band 315 --json
   fobscope check lock.sub
   fobscope check captures/*.cu8                  one line per file, then a summary
@@ -28,7 +29,8 @@ Exit codes:
   0   working: complete, consistent frames with adequate SNR
   10  weak: a transmission is there but too weak or broken to trust
   11  no_signal: nothing above the noise in the span the recording covered
-  12  band_mismatch: the key works but transmits outside the car's band
+  12  band_mismatch: the key works but does not fit the car's receiver: outside its band, or
+      farther than about ±300 kHz from the car's filed frequency, or the wrong modulation
   2   error: unreadable input or bad arguments
 
 With several files (checked in parallel, printed in the order given):

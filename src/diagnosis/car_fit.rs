@@ -122,7 +122,7 @@ impl KeyStyle {
 /// What the car expects: its key styles and bands, from table rows or from `--expect-band`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct CarBand {
-    /// How to name it in a verdict (`2004 Honda Accord, US/Canada` or `the 315 MHz band`).
+    /// How to name it in a verdict (`2004 Honda Accord (US/Canada)` or `the 315 MHz band`).
     pub label: String,
     /// The bands a key for this car may use.
     pub bands: Vec<&'static Band>,
@@ -467,7 +467,7 @@ fn fit_reason(car: &CarBand, c: &StyleCheck, kf: f64, km: Option<Modulation>, n:
             };
             if c.diff_hz.abs() > RECEIVER_HALF_BW_HZ && c.between {
                 return format!(
-                    "The key's carrier at {} lies between the {} filed for the key of {} ({}), \
+                    "The key's carrier at {} lies between the {} filed for the key of {}, {}, \
                      {} from the nearest; the list does not say whether the filing gives two \
                      carriers or a range, so it is taken to fit{modulation}.{which}",
                     mhz(kf),
@@ -478,7 +478,7 @@ fn fit_reason(car: &CarBand, c: &StyleCheck, kf: f64, km: Option<Modulation>, n:
                 );
             }
             format!(
-                "The key's carrier at {} is {} from the {} filed for the key of {} ({}), within \
+                "The key's carrier at {} is {} from the {} filed for the key of {}, {}, within \
                  the ±{:.0} kHz a car receiver passes{modulation}.{which}",
                 mhz(kf),
                 offset_text(c.diff_hz),
@@ -540,7 +540,7 @@ fn miss_reason(
         let m = km.map(key_mod_name).unwrap_or("?");
         let filed = s.modulation.clone().unwrap_or_default();
         let reason = format!(
-            "The key transmits {m} on {}, but the key of {} ({}) is {filed} on {}: the \
+            "The key transmits {m} on {}, but the key of {}, {}, is {filed} on {}: the \
              frequency is {} away, within the ±{:.0} kHz a car receiver passes, but the \
              receiver cannot decode the other modulation.",
             mhz(kf),
@@ -584,7 +584,7 @@ fn miss_reason(
             )
         }
         Basis::Filing => format!(
-            "The key transmits on {} but the key of {} ({}) is filed at {}: {} away, beyond \
+            "The key transmits on {} but the key of {}, {}, is filed at {}: {} away, beyond \
              the ±{:.0} kHz a car receiver passes.",
             mhz(kf),
             car.label,

@@ -305,9 +305,12 @@ fn close(w: &str, name: &str) -> bool {
     w == name || (w.len() >= 4 && distance(w, name) <= 1 + w.len() / 6)
 }
 
+/// How close a car is to a query: score, first and last year, markets.
+type Closeness = (usize, u16, u16, Vec<String>);
+
 /// The entries closest to the query: make and model words that match or nearly match.
 fn closest(q: &Query) -> Vec<String> {
-    let mut cars: BTreeMap<(String, String), (usize, u16, u16, Vec<String>)> = BTreeMap::new();
+    let mut cars: BTreeMap<(String, String), Closeness> = BTreeMap::new();
     for v in table() {
         let make = norm(&v.make);
         let make_score = q
@@ -490,10 +493,10 @@ impl CarMatch {
         v
     }
 
-    /// How the car is named in a verdict: the row's label when one row matched, else
-    /// `2004 Honda Accord, US/Canada`.
+    /// How the car is named in a verdict: a hand-written row's own label when it alone matched,
+    /// else `2004 Honda Accord (US/Canada)`.
     pub fn label(&self) -> String {
-        if self.also_matched.is_empty() {
+        if self.also_matched.is_empty() && self.vehicle.source != FCC_SOURCE {
             return self.vehicle.label();
         }
         let mut markets: Vec<&str> = Vec::new();
@@ -508,7 +511,7 @@ impl CarMatch {
             Some(y) => format!("{y} "),
             None => String::new(),
         };
-        format!("{year}{}, {}", self.name, markets.join("/"))
+        format!("{year}{} ({})", self.name, markets.join("/"))
     }
 }
 
@@ -535,8 +538,11 @@ pub fn find_car(query: &str) -> Result<CarMatch, CarError> {
     let mut cars: Vec<(String, String)> = hits
         .iter()
         .map(|h| {
+            // One car however the rows order its words (`Speed 3`, `3 Speed`).
             let (make, model) = h.car();
-            (norm(&make), norm(&model))
+            let mut words = model_words(&model);
+            words.sort();
+            (norm(&make), words.concat())
         })
         .collect();
     cars.sort();

@@ -64,7 +64,9 @@ pub const REINIT: &[Reinit] = &[
     Reinit {
         makes: &["Toyota", "Lexus", "Scion"],
         pairing: Pairing::Onboard,
-        text: "With the key out, the driver's door open and unlocked and the other doors shut: \
+        text: "Toyota's wireless door lock registration, as its repair manual gives it for the \
+               2002 Lexus ES 300 (other models may differ: check the car's manual). With the \
+               key out, the driver's door open and unlocked and the other doors shut: \
                insert and remove the key twice within 5 s; within 40 s close and open the \
                driver's door twice, insert and remove the key; close and open the door twice \
                more, insert the key and close the door. Turn the ignition LOCK-ON-LOCK at about \
@@ -75,7 +77,7 @@ pub const REINIT: &[Reinit] = &[
                registered, two means it failed: start again. Further remotes within 40 s each, \
                up to four.",
         source: "Toyota repair manual, 2002 Lexus ES 300, Remote Keyless Entry, \"Recognition \
-                 Code Registration\" (the same wireless door lock procedure as Toyota's)",
+                 Code Registration\"",
     },
     Reinit {
         makes: &["Nissan", "Infiniti"],
