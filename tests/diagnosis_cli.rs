@@ -34,7 +34,7 @@ fn check_rejects_an_ambiguous_car_before_reading() {
     let out = fobscope(&["check", "no-such-file.cu8", "--car", "mini r53"]);
     assert_eq!(out.status.code(), Some(2));
     let err = String::from_utf8_lossy(&out.stderr);
-    assert!(err.contains("different bands"), "{err}");
+    assert!(err.contains("add the market"), "{err}");
     assert!(err.contains("2001–2004"), "{err}");
 
     let out = fobscope(&["check", "x.cu8", "--expect-band", "2400"]);

@@ -21,6 +21,7 @@ Examples:
   fobscope check captures/mini-r53-weak-battery_315M_250k.cu8 --plot weak.png
   fobscope check key.cu8 --freq 433.92M --rate 250k
   fobscope check g001_315M_250k.cu8 --car \"mini r53 2004 us\"
+  fobscope check key_315M_250k.cu8 --car \"2004 honda accord\"   against the car's filed frequency
   fobscope check capture.sigmf-meta --expect-band 315 --json
   fobscope check lock.sub
   fobscope check captures/*.cu8                  one line per file, then a summary
@@ -30,7 +31,8 @@ Exit codes:
   0   working: complete, consistent frames with adequate SNR
   10  weak: a transmission is there but too weak or broken to trust
   11  no_signal: nothing above the noise in the span the recording covered
-  12  band_mismatch: the key works but transmits outside the car's band
+  12  band_mismatch: the key works but does not fit the car's receiver: outside its band, or
+      farther than about ±300 kHz from the car's filed frequency, or the wrong modulation
   2   error: unreadable input, bad arguments, or too little evidence for a verdict (under
       0.5 s of recording, an implausible sample rate, no key band covered)
 
@@ -51,8 +53,9 @@ pub struct CheckArgs {
     /// How to read the input.
     #[command(flatten)]
     pub input: InputArgs,
-    /// The car, as you would say it: make, model or chassis, year, market
-    /// (e.g. "mini r53 2004 us"); see `fobscope cars`.
+    /// The car, as you would say it: year, make, model (or chassis), market, in any order
+    /// (e.g. "2004 honda accord", "mini r53 2004 us"); see `fobscope cars`. Make and model
+    /// must both match an entry.
     #[arg(long, conflicts_with = "expect_band")]
     pub car: Option<String>,
     /// The band the car expects when it is not in the table: 315, 433, 868 or 915.
@@ -83,14 +86,15 @@ pub fn resolve_car(
     band: Option<&str>,
 ) -> Result<Option<(CarBand, Option<String>)>, CliError> {
     if let Some(q) = car {
-        let m = find_car(q).map_err(CliError::Usage)?;
-        let note = (!m.also_matched.is_empty()).then(|| {
+        let m = find_car(q).map_err(|e| CliError::Usage(format!("--car: {e}")))?;
+        let car = CarBand::from_match(&m);
+        let note = (car.keys.len() > 1).then(|| {
             format!(
-                "{} other row(s) matched as well, with the same band",
-                m.also_matched.len()
+                "{} key styles on file; the key fits the car if it fits one",
+                car.keys.len()
             )
         });
-        return Ok(Some((CarBand::from_vehicle(m.vehicle), note)));
+        return Ok(Some((car, note)));
     }
     if let Some(b) = band {
         let band = band_by_name(b).ok_or_else(|| {

@@ -16,6 +16,7 @@ use crate::pipeline::{AnalyzeOptions, analyze_path};
 Examples:
   fobscope compare spare_key.cu8 main_key.cu8
   fobscope compare old.sigmf-meta new.sigmf-meta --car \"bmw e46 2003 uk\"
+  fobscope compare spare.cu8 new.cu8 --car \"2004 honda accord\"
   fobscope compare a.cu8 b.cu8 --json
 
 Both recordings are read with the same input flags. Power differences are only meaningful when
@@ -32,7 +33,8 @@ pub struct CompareArgs {
     /// How to read the inputs (applies to both).
     #[command(flatten)]
     pub input: InputArgs,
-    /// The car both keys belong to (e.g. "mini r53 2004 us"); see `fobscope cars`.
+    /// The car both keys belong to (e.g. "2004 honda accord", "mini r53 2004 us"): make and
+    /// model must both match an entry of `fobscope cars`.
     #[arg(long, conflicts_with = "expect_band")]
     pub car: Option<String>,
     /// The band the car expects: 315, 433, 868 or 915.

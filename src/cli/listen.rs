@@ -55,7 +55,8 @@ pub struct ListenArgs {
     /// One JSON object per transmission on stdout, then the final report.
     #[arg(long)]
     pub json: bool,
-    /// The car, for the band check of the verdict (e.g. "mini r53 2004 us"); see `fobscope cars`.
+    /// The car, for the check of the key against its receiver (e.g. "2004 honda accord", "mini
+    /// r53 2004 us"): make and model must both match an entry of `fobscope cars`.
     #[arg(long, conflicts_with = "expect_band")]
     pub car: Option<String>,
     /// The band the car expects (315, 433, 868, 915), when it is not in the table.

@@ -1,7 +1,7 @@
 //! The decision: from the evidence items to a status, the reasons and the advice.
 //!
-//! - `band_mismatch` when [`band_check`] finds the key's carrier outside what the car
-//!   hears (the one place that judges a key's carrier against the car).
+//! - `band_mismatch` when [`car_fit`] finds that the key's carrier or modulation does not fit
+//!   the car's receiver (the one place that judges a key against the car).
 //! - `weak` when any item of role [`Role::Weakness`] failed: positive evidence of a failing
 //!   transmitter, never the mere absence of a recognised protocol, a repeat or a second burst.
 //! - `working` when the RF is well-formed: a recognised protocol word, or a clean line code
@@ -13,7 +13,8 @@
 
 use super::evidence::{self, Evidence, Role, Scope};
 use super::text::{battery_text, covered_span_text, mhz};
-use super::thresholds::{MIN_KEY_PULSES, RECEIVER_HALF_BW_HZ, WEAK_SNR_DB};
+use super::car_fit::{FitStatus, car_fit, key_modulation};
+use super::thresholds::{MIN_KEY_PULSES, WEAK_SNR_DB};
 use super::vehicles::CarBand;
 use super::{Status, Verdict};
 use crate::model::{Report, Transmission};
@@ -40,11 +41,11 @@ pub fn diagnose(report: &Report, car: Option<&CarBand>) -> Verdict {
             mhz(f)
         ));
     }
-    let band = car.map(|c| band_check(c, &ev.freqs_hz, key_freq));
-    if let Some(BandCheck::Unknown(note) | BandCheck::Fits(Some(note))) = &band {
-        ev.notes.push(note.clone());
+    let fit = car.map(|c| car_fit(c, key_freq, key_modulation(&keys)));
+    let mismatch = fit.as_ref().is_some_and(|f| f.status == FitStatus::Mismatch);
+    if let Some(f) = fit.as_ref().filter(|_| !mismatch) {
+        ev.notes.push(f.reason.clone());
     }
-    let mismatch = matches!(band, Some(BandCheck::Outside));
     let weak = ev.weaknesses().count() > 0;
     let well_formed = ev.scope != Scope::None;
     if !weak && !well_formed && !mismatch {
@@ -64,23 +65,11 @@ pub fn diagnose(report: &Report, car: Option<&CarBand>) -> Verdict {
     let mut advice = Vec::new();
     match status {
         Status::BandMismatch => {
-            let c = car.expect("a band mismatch is only found against a car");
-            reasons.push(format!(
-                "The key transmits on {freq_text} ({}) but {} expects {} ({} band).",
-                ev.key_band
-                    .as_deref()
-                    .map(|b| format!("{b} band"))
-                    .unwrap_or_else(|| "outside every key-fob band".into()),
-                c.label,
-                c.freq_text(),
-                c.band_ids()
-            ));
-            advice.push(format!(
-                "The key is on {freq_text} but the car expects {}: it is a key for another \
-                 market (or set to the wrong band) and the car will never hear it. Get a key \
-                 for the car's market.",
-                c.freq_text()
-            ));
+            let (Some(c), Some(f)) = (car, &fit) else {
+                unreachable!("a band mismatch is only found against a car")
+            };
+            reasons.push(f.reason.clone());
+            advice.extend(f.advice.iter().cloned());
             if let Some(n) = c.vehicle.as_ref().and_then(|v| v.note.clone()) {
                 advice.push(n);
             }
@@ -249,51 +238,6 @@ fn weak_text(
                 .into(),
         );
     }
-}
-
-/// How the key's carrier sits against the car's receiver.
-#[derive(Clone, Debug, PartialEq)]
-pub enum BandCheck {
-    /// In the car's band; a note when it is far from the car's own frequency.
-    Fits(Option<String>),
-    /// Outside what the car hears.
-    Outside,
-    /// The key's frequency is unknown: a note saying so.
-    Unknown(String),
-}
-
-/// Judges the key's carrier against the car: the only place the verdict does.
-pub fn band_check(car: &CarBand, freqs_hz: &[f64], key_freq: Option<f64>) -> BandCheck {
-    if freqs_hz.is_empty() {
-        return BandCheck::Unknown(format!(
-            "The band could not be checked against {}: the key's frequency is unknown (the \
-             recording's centre frequency is missing; give --freq).",
-            car.label
-        ));
-    }
-    if !freqs_hz.iter().any(|f| car.contains(*f)) {
-        return BandCheck::Outside;
-    }
-    let far = key_freq.filter(|kf| {
-        !car.freqs_hz.is_empty()
-            && car
-                .freqs_hz
-                .iter()
-                .all(|cf| (cf - kf).abs() > RECEIVER_HALF_BW_HZ)
-    });
-    BandCheck::Fits(far.map(|kf| {
-        let off = car
-            .freqs_hz
-            .iter()
-            .map(|cf| (cf - kf).abs())
-            .fold(f64::MAX, f64::min);
-        format!(
-            "The key is in the car's band but {:.0} kHz away from the car's {}; a car receiver \
-             passes about 600 kHz, so check the frequency (and the dongle's --ppm).",
-            off / 1e3,
-            car.freq_text()
-        )
-    }))
 }
 
 fn median(mut v: Vec<f64>) -> Option<f64> {

@@ -2,11 +2,17 @@
 //!
 //! [`diagnose`] judges one report: [`evidence`] measures the key's transmissions, each item
 //! beside a threshold of [`thresholds`], and [`decision`] turns the items into a status,
-//! reasons and advice, worded by [`text`]. [`vehicles`] knows which band each car expects,
-//! and [`compare`] sets two recordings side by side.
+//! reasons and advice, worded by [`text`]. The car side is [`vehicles`] (rows), [`car_table`]
+//! (the table: the US list from FCC filings and the hand-written rows), [`car_match`] (finding
+//! a car from what a person types), [`car_fit`] (does the key fit the car's receiver?) and
+//! [`car_procedure`] (re-initialisation by make); [`compare`] sets two recordings side by side.
 
 use serde::Serialize;
 
+pub mod car_fit;
+pub mod car_match;
+pub mod car_procedure;
+pub mod car_table;
 pub mod compare;
 pub mod decision;
 pub mod evidence;
@@ -15,6 +21,8 @@ pub mod text;
 pub mod thresholds;
 pub mod vehicles;
 
+pub use car_fit::{CarFit, FitStatus, car_fit};
+pub use car_match::CarError;
 pub use compare::{Comparison, compare};
 pub use decision::diagnose;
 pub use evidence::EvidenceItem;

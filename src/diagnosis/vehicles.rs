@@ -1,16 +1,19 @@
-//! The vehicle table: which band a car's remote key uses, its battery, and how a key is
-//! re-initialised to the car. The rows live in `data/vehicles.txt` (embedded at build time),
-//! each with the public source it comes from.
+//! The vehicle rows: which frequencies a car's remote key uses, its battery, and how a key is
+//! re-initialised to the car. Two sources feed them:
+//! - `data/vehicles.txt`, written by hand (embedded at build time; parsed here): European
+//!   markets, batteries and procedures, each row with the public source it comes from;
+//! - `data/keyfobdb.txt`, the US list compiled from FCC filings ([`super::car_table`]).
 //!
-//! [`find_car`] picks a row from what a person types (`mini r53 2004 us`): tokens are matched
-//! against make, model and chassis codes, a year must fall in the row's years, and market words
-//! (`us`, `usa`, `canada`, `uk`, `eu`, `europe`, ...) must match the row's market.
-
-use std::sync::OnceLock;
+//! [`super::car_match`] finds rows from what a person types, [`super::car_fit`] checks a key
+//! against them.
 
 use serde::Serialize;
 
 use crate::band::{Band, band_of};
+
+pub use super::car_fit::CarBand;
+pub use super::car_match::{CarMatch, filter, find_car};
+pub use super::car_table::table;
 
 /// The embedded table text.
 pub const TABLE_TEXT: &str = include_str!("../../data/vehicles.txt");
@@ -80,8 +83,12 @@ impl Vehicle {
         out
     }
 
-    /// The frequencies as text: `314.5/315.5 MHz`.
+    /// The frequencies as text: `314.5/315.5 MHz` (`no frequency on record` when the filing
+    /// gave none).
     pub fn freq_text(&self) -> String {
+        if self.freqs_mhz.is_empty() {
+            return "no frequency on record".into();
+        }
         let f: Vec<String> = self.freqs_mhz.iter().map(|f| format!("{f}")).collect();
         format!("{} MHz", f.join("/"))
     }
@@ -218,260 +225,10 @@ pub fn parse_table(text: &str) -> Result<Vec<Vehicle>, TableError> {
     Ok(out)
 }
 
-/// The embedded table (parsed once; its validity is checked by the tests).
-pub fn table() -> &'static [Vehicle] {
-    static TABLE: OnceLock<Vec<Vehicle>> = OnceLock::new();
-    TABLE.get_or_init(|| parse_table(TABLE_TEXT).unwrap_or_default())
-}
-
-/// Market words people type, and the table's market names they mean.
-fn market_words(token: &str) -> Option<&'static [&'static str]> {
-    Some(match token {
-        "us" | "usa" | "america" | "american" | "states" => &["US"],
-        "canada" | "ca" | "canadian" => &["Canada"],
-        "uk" | "gb" | "britain" | "england" | "scotland" | "wales" => &["UK"],
-        "eu" | "europe" | "european" | "euro" => &["Europe", "UK"],
-        "australia" | "au" | "aus" => &["Australia"],
-        "na" => &["US", "Canada"],
-        _ => return None,
-    })
-}
-
-/// Make names people type for the table's makes.
-fn make_alias(token: &str) -> &str {
-    match token {
-        "vw" => "volkswagen",
-        "chevy" => "chevrolet",
-        "mercedes-benz" | "benz" => "mercedes",
-        t => t,
-    }
-}
-
-fn tokens(query: &str) -> Vec<String> {
-    query
-        .split(|c: char| c.is_whitespace() || c == ',' || c == '/' || c == ';')
-        .map(|t| t.trim().to_lowercase())
-        .filter(|t| !t.is_empty())
-        .collect()
-}
-
-fn year_token(token: &str) -> Option<u16> {
-    if token.len() != 4 {
-        return None;
-    }
-    token
-        .parse::<u16>()
-        .ok()
-        .filter(|y| (1950..=2100).contains(y))
-}
-
-fn button_token(token: &str) -> Option<u8> {
-    let t = token
-        .trim_end_matches("buttons")
-        .trim_end_matches("button")
-        .trim_end_matches("btn")
-        .trim_end_matches('b')
-        .trim_end_matches('-');
-    if t.len() == token.len() {
-        return None;
-    }
-    t.parse().ok()
-}
-
-/// How well a row matches: `None` when a year, market or button count rules it out, else
-/// the number of name tokens matched.
-fn score(v: &Vehicle, toks: &[String]) -> Option<usize> {
-    let mut s = 0;
-    let make = v.make.to_lowercase();
-    let model_words: Vec<String> = v
-        .models
-        .iter()
-        .flat_map(|m| {
-            m.split_whitespace()
-                .map(str::to_lowercase)
-                .collect::<Vec<_>>()
-        })
-        .collect();
-    let models: Vec<String> = v.models.iter().map(|m| m.to_lowercase()).collect();
-    let chassis: Vec<String> = v.chassis.iter().map(|c| c.to_lowercase()).collect();
-    for t in toks {
-        if let Some(y) = year_token(t) {
-            if y < v.years.0 || y > v.years.1 {
-                return None;
-            }
-            continue;
-        }
-        if let Some(markets) = market_words(t) {
-            if !v.markets.iter().any(|m| markets.contains(&m.as_str())) {
-                return None;
-            }
-            continue;
-        }
-        if let Some(n) = button_token(t) {
-            if v.buttons.is_some_and(|b| b != n) {
-                return None;
-            }
-            continue;
-        }
-        let t = make_alias(t);
-        if t == make || chassis.iter().any(|c| c == t) || models.iter().any(|m| m == t) {
-            s += 2;
-        } else if model_words.iter().any(|w| w == t) {
-            s += 1;
-        }
-    }
-    (s > 0).then_some(s)
-}
-
-/// Rows whose make, model, chassis, market or years contain the filter text (all rows for an
-/// empty filter).
-pub fn filter(query: &str) -> Vec<&'static Vehicle> {
-    let toks = tokens(query);
-    table()
-        .iter()
-        .filter(|v| {
-            if toks.is_empty() {
-                return true;
-            }
-            let hay = format!(
-                "{} {} {} {} {}",
-                v.make,
-                v.models.join(" "),
-                v.chassis.join(" "),
-                v.markets.join(" "),
-                v.fcc_id.as_deref().unwrap_or("")
-            )
-            .to_lowercase();
-            toks.iter().all(|t| {
-                if let Some(y) = year_token(t) {
-                    return y >= v.years.0 && y <= v.years.1;
-                }
-                if let Some(m) = market_words(t) {
-                    return v.markets.iter().any(|vm| m.contains(&vm.as_str()));
-                }
-                hay.contains(make_alias(t))
-            })
-        })
-        .collect()
-}
-
-/// The row chosen for `--car`, and what else matched.
-#[derive(Clone, Debug, PartialEq)]
-pub struct CarMatch {
-    /// The chosen row.
-    pub vehicle: &'static Vehicle,
-    /// Other rows that matched as well as the chosen one (same bands).
-    pub also_matched: Vec<&'static Vehicle>,
-}
-
-/// Picks the row for a description such as `mini r53 2004 us`.
-///
-/// Errors (a sentence for the user) when nothing matches, or when equally good rows disagree
-/// on the band, listing the rows so the user can add a year or market.
-pub fn find_car(query: &str) -> Result<CarMatch, String> {
-    let toks = tokens(query);
-    if toks.is_empty() {
-        return Err("--car is empty; example: --car \"mini r53 2004 us\"".into());
-    }
-    let scored: Vec<(usize, &'static Vehicle)> = table()
-        .iter()
-        .filter_map(|v| score(v, &toks).map(|s| (s, v)))
-        .collect();
-    let Some(best) = scored.iter().map(|(s, _)| *s).max() else {
-        return Err(format!(
-            "no vehicle in the table matches '{query}'; see `fobscope cars`, or give the \
-             band with --expect-band (315, 433, 868, 915)"
-        ));
-    };
-    let top: Vec<&'static Vehicle> = scored
-        .iter()
-        .filter(|(s, _)| *s == best)
-        .map(|(_, v)| *v)
-        .collect();
-    let first = top[0];
-    let first_bands: Vec<&str> = first.bands().iter().map(|b| b.id).collect();
-    let disagree = top.iter().any(|v| {
-        let ids: Vec<&str> = v.bands().iter().map(|b| b.id).collect();
-        ids != first_bands
-    });
-    if disagree {
-        let rows: Vec<String> = top
-            .iter()
-            .map(|v| format!("  {} — {}", v.label(), v.freq_text()))
-            .collect();
-        return Err(format!(
-            "'{query}' matches rows with different bands; add the year or market (us, canada, \
-             uk, europe):\n{}",
-            rows.join("\n")
-        ));
-    }
-    Ok(CarMatch {
-        vehicle: first,
-        also_matched: top[1..].to_vec(),
-    })
-}
-
-/// What the car expects: its band(s), from a table row or from `--expect-band`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct CarBand {
-    /// How to name it in a verdict (`MINI Cooper ... US` or `315 MHz band`).
-    pub label: String,
-    /// The bands a key for this car may use.
-    pub bands: Vec<&'static Band>,
-    /// The car's key frequencies, Hz, when known from the table.
-    pub freqs_hz: Vec<f64>,
-    /// The table row, when the car was named.
-    pub vehicle: Option<Vehicle>,
-}
-
-impl CarBand {
-    /// From a table row.
-    pub fn from_vehicle(v: &Vehicle) -> CarBand {
-        CarBand {
-            label: v.label(),
-            bands: v.bands(),
-            freqs_hz: v.freqs_mhz.iter().map(|f| f * 1e6).collect(),
-            vehicle: Some(v.clone()),
-        }
-    }
-
-    /// From a band given by hand.
-    pub fn from_band(b: &'static Band) -> CarBand {
-        CarBand {
-            label: format!("the {}", b.name),
-            bands: vec![b],
-            freqs_hz: Vec::new(),
-            vehicle: None,
-        }
-    }
-
-    /// The band ids joined (`315`, `315/433`).
-    pub fn band_ids(&self) -> String {
-        let ids: Vec<&str> = self.bands.iter().map(|b| b.id).collect();
-        ids.join("/")
-    }
-
-    /// How the car's frequency reads in a sentence (`315 MHz`, `314.5/315.5 MHz`).
-    pub fn freq_text(&self) -> String {
-        match &self.vehicle {
-            Some(v) => v.freq_text(),
-            None => {
-                let f: Vec<String> = self
-                    .bands
-                    .iter()
-                    .map(|b| format!("{}", b.nominal_hz / 1e6))
-                    .collect();
-                format!("{} MHz", f.join("/"))
-            }
-        }
-    }
-
-    /// True when `freq_hz` lies in one of the car's bands.
-    pub fn contains(&self, freq_hz: f64) -> bool {
-        self.bands
-            .iter()
-            .any(|b| freq_hz >= b.low_hz && freq_hz <= b.high_hz)
-    }
+/// The hand-written rows (parsed once; their validity is checked by the tests).
+pub fn hand_written() -> &'static [Vehicle] {
+    static ROWS: std::sync::OnceLock<Vec<Vehicle>> = std::sync::OnceLock::new();
+    ROWS.get_or_init(|| parse_table(TABLE_TEXT).unwrap_or_default())
 }
 
 #[cfg(test)]
@@ -482,6 +239,7 @@ mod tests {
     fn table_parses_and_every_row_names_a_source() {
         let rows = parse_table(TABLE_TEXT).expect("table parses");
         assert!(rows.len() >= 20, "{} rows", rows.len());
+        assert_eq!(rows.len(), hand_written().len());
         for v in &rows {
             assert!(v.source.len() > 10, "{}: no real source", v.label());
             assert!(!v.models.is_empty() && !v.markets.is_empty());
@@ -489,15 +247,14 @@ mod tests {
     }
 
     #[test]
-    fn every_frequency_lies_in_a_key_fob_band() {
-        for v in table() {
+    fn every_hand_written_frequency_lies_in_a_key_fob_band() {
+        for v in hand_written() {
             for f in &v.freqs_mhz {
                 let b = band_of(f * 1e6);
                 assert!(b.is_some(), "{}: {f} MHz is outside every band", v.label());
             }
             assert!(!v.bands().is_empty());
         }
-        assert_eq!(table().len(), parse_table(TABLE_TEXT).unwrap().len());
     }
 
     #[test]
@@ -514,38 +271,5 @@ mod tests {
                 .message
                 .contains("source")
         );
-    }
-
-    #[test]
-    fn find_car_uses_year_market_and_chassis() {
-        let m = find_car("mini r53 2004 us").unwrap();
-        assert_eq!(m.vehicle.make, "MINI");
-        assert_eq!(m.vehicle.bands()[0].id, "315");
-        assert_eq!(m.vehicle.buttons, Some(2));
-        let m = find_car("Mini Cooper 2005 UK").unwrap();
-        assert_eq!(m.vehicle.bands()[0].id, "433");
-        assert_eq!(m.vehicle.buttons, Some(3));
-        let m = find_car("MINI R56 uk").unwrap();
-        assert_eq!(m.vehicle.bands()[0].id, "868");
-        let m = find_car("vw golf 2001 europe").unwrap();
-        assert_eq!(m.vehicle.make, "Volkswagen");
-    }
-
-    #[test]
-    fn ambiguous_bands_ask_for_more() {
-        let e = find_car("mini r53").unwrap_err();
-        assert!(e.contains("different bands"), "{e}");
-        assert!(e.contains("315") && e.contains("433.92"), "{e}");
-        assert!(find_car("trabant 601").is_err());
-        assert!(find_car("mini 1990").is_err());
-    }
-
-    #[test]
-    fn filter_lists_rows() {
-        assert!(filter("").len() >= 20);
-        let minis = filter("mini");
-        assert!(minis.len() >= 5);
-        assert!(minis.iter().all(|v| v.make == "MINI"));
-        assert!(filter("toyota 2004").iter().all(|v| v.make == "Toyota"));
     }
 }
