@@ -145,9 +145,7 @@ impl EvidenceItem {
 
 /// A number as text without trailing noise (`10`, `0.8`, `29.5`).
 pub fn fmt_num(x: f64) -> String {
-    if x.fract() == 0.0 && x.abs() < 1e9 {
-        format!("{x:.0}")
-    } else if x.abs() >= 100.0 {
+    if (x.fract() == 0.0 && x.abs() < 1e9) || x.abs() >= 100.0 {
         format!("{x:.0}")
     } else if x.abs() >= 1.0 {
         format!("{x:.1}")

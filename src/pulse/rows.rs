@@ -58,7 +58,7 @@ pub fn settle(mut rows: Vec<Row>, final_short: bool) -> Vec<Row> {
             None => refs.push((r.bits.clone(), r.repeats)),
         }
     }
-    refs.sort_by(|a, b| b.1.cmp(&a.1));
+    refs.sort_by_key(|r| std::cmp::Reverse(r.1));
     // Whether reference `b` agrees with `r` on every bit `r` reads with confidence.
     fn agrees(b: &[bool], r: &Row) -> bool {
         r.bits
