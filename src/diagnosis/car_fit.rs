@@ -104,10 +104,14 @@ impl KeyStyle {
         if self.freqs_hz.is_empty() {
             return "no frequency on record".into();
         }
+        // As the table writes them: `315`, `313.85`, `902.375`.
         let f: Vec<String> = self
             .freqs_hz
             .iter()
-            .map(|f| mhz(*f).trim_end_matches(" MHz").to_string())
+            .map(|f| {
+                let t = format!("{:.3}", f / 1e6);
+                t.trim_end_matches('0').trim_end_matches('.').to_string()
+            })
             .collect();
         format!("{} MHz", f.join("/"))
     }
