@@ -4,11 +4,13 @@
 //! beside a threshold of [`thresholds`], and [`decision`] turns the items into a status,
 //! reasons and advice, worded by [`text`]. The car side is [`vehicles`] (rows), [`car_table`]
 //! (the table: the US list from FCC filings and the hand-written rows), [`car_match`] (finding
-//! a car from what a person types), [`car_fit`] (does the key fit the car's receiver?) and
+//! a car from what a person types), [`car_band`] (what the car expects), [`car_fit`] (does the
+//! key fit the car's receiver?) and
 //! [`car_procedure`] (re-initialisation by make); [`compare`] sets two recordings side by side.
 
 use serde::Serialize;
 
+pub mod car_band;
 pub mod car_fit;
 pub mod car_match;
 pub mod car_procedure;
