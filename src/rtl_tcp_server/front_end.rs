@@ -6,7 +6,8 @@
 //! all). That overlap is moved to 0 Hz at the recording's rate (a rotation, which cannot fold
 //! anything into it), low-passed to its half-width and resampled to the client's rate in one
 //! polyphase step, then moved to where the client expects it. The rest of the client's band
-//! gets receiver noise at the recording's own noise density, so a band the recording does not
+//! gets receiver noise at the recording's own noise density (and the recording dongle's DC
+//! offset is taken out, since it would not follow the signal), so a band the recording does not
 //! cover reads as an empty band, never as silence. A client asking for exactly the
 //! recording's rate and centre gets the recorded samples unchanged.
 
@@ -40,6 +41,9 @@ pub struct Recording {
     pub center_hz: Option<f64>,
     /// Noise power over the recording's bandwidth, dBFS.
     pub noise_dbfs: f64,
+    /// The recording dongle's DC offset: removed when the recording is moved (the client's
+    /// own dongle has its DC at its own centre, not at the recorder's).
+    pub dc: Complex<f32>,
 }
 
 impl Recording {
@@ -202,7 +206,8 @@ impl FrontEnd {
                 scratch,
             } => {
                 scratch.clear();
-                scratch.extend_from_slice(input);
+                let dc = self.rec.dc;
+                scratch.extend(input.iter().map(|s| s - dc));
                 pre.mix(scratch);
                 let start = out.len();
                 resampler.process(scratch, out);
@@ -247,6 +252,7 @@ mod tests {
         rate_hz: 250e3,
         center_hz: Some(315e6),
         noise_dbfs: -40.0,
+        dc: Complex::new(0.0, 0.0),
     };
 
     /// A recording: a tone at +18 kHz over white noise of the given level.
@@ -349,5 +355,35 @@ mod tests {
         let p: f64 = y.iter().map(|s| s.norm_sqr() as f64).sum::<f64>() / y.len() as f64;
         let expect = REC.density() * 1.024e6;
         assert!((10.0 * (p / expect).log10()).abs() < 0.3, "{p} vs {expect}");
+    }
+
+    #[test]
+    fn the_recorders_dc_offset_does_not_follow_the_signal() {
+        let rec = Recording {
+            dc: Complex::new(0.05, -0.03),
+            ..REC
+        };
+        let mut fe = FrontEnd::new(
+            rec,
+            Tuning {
+                rate_hz: 1.024e6,
+                center_hz: 315.1e6,
+            },
+            1,
+        );
+        let x: Vec<Complex<f32>> = recording(250_000).iter().map(|s| s + rec.dc).collect();
+        let mut y = Vec::new();
+        fe.process(&x, &mut y);
+        // The recorder's DC would land at -100 kHz; the tone (at -82 kHz) is still the peak,
+        // and the bin at -100 kHz holds only noise.
+        let (f, floor) = peak_and_floor(&y, 1.024e6);
+        assert!((f + 82e3).abs() <= 1.024e6 / 8192.0, "{f}");
+        let n = 8192;
+        let k = n - (100e3 / (1.024e6 / n as f64)).round() as usize;
+        let fft = FftPlanner::new().plan_fft_forward(n);
+        let mut b = y[n..2 * n].to_vec();
+        fft.process(&mut b);
+        let spur = b[k].norm_sqr() as f64;
+        assert!(spur < 30.0 * floor, "DC spur {spur} over floor {floor}");
     }
 }

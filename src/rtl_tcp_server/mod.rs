@@ -321,31 +321,32 @@ impl<'a> Session<'a> {
         mut reopen: Option<&mut dyn FnMut() -> Result<Box<dyn IqSource>, SourceError>>,
     ) -> io::Result<ServeStats> {
         let info = src.info().clone();
-        // Read ahead to measure the noise floor; those samples are served first.
-        let mut pending: Vec<Complex<f32>> = Vec::new();
+        // Read ahead to measure the noise floor and the recording dongle's DC offset; those
+        // samples are served first.
+        let mut pending: Vec<Complex<f32>> = vec![Complex::new(0.0, 0.0); NOISE_PROBE];
         let mut ended = false;
-        let noise_dbfs = match self.opts.noise_dbfs {
-            Some(n) => n,
-            None => {
-                pending.resize(NOISE_PROBE, Complex::new(0.0, 0.0));
-                let mut got = 0;
-                while got < pending.len() {
-                    // The end (or a failure) is met again, and handled, once these are served.
-                    match src.read(&mut pending[got..]) {
-                        Ok(0) | Err(_) => break,
-                        Ok(n) => got += n,
-                    }
-                }
-                pending.truncate(got);
-                let mut acc = StatsAccumulator::new(info.sample_format);
-                acc.add(&pending);
-                acc.finish().noise_dbfs.unwrap_or(FALLBACK_NOISE_DBFS)
+        let mut got = 0;
+        while got < pending.len() {
+            // The end (or a failure) is met again, and handled, once these are served.
+            match src.read(&mut pending[got..]) {
+                Ok(0) | Err(_) => break,
+                Ok(n) => got += n,
             }
-        };
+        }
+        pending.truncate(got);
+        let mut acc = StatsAccumulator::new(info.sample_format);
+        acc.add(&pending);
+        let stats = acc.finish();
+        let noise_dbfs = self
+            .opts
+            .noise_dbfs
+            .or(stats.noise_dbfs)
+            .unwrap_or(FALLBACK_NOISE_DBFS);
         let rec = Recording {
             rate_hz: info.sample_rate_hz,
             center_hz: info.center_freq_hz,
             noise_dbfs,
+            dc: Complex::new(stats.dc_i as f32, stats.dc_q as f32),
         };
         let mut tuning = Tuning {
             rate_hz: info.sample_rate_hz,
