@@ -7,14 +7,70 @@
 
 mod rates;
 
+use std::path::Path;
+use std::process::Command;
+
 use fobscope::model::Transmission;
-use fobscope::pipeline::{AnalyzeOptions, StreamAnalyzer};
 use fobscope::protocol::keeloq::KeeloqWord;
-use fobscope::source::{FileFormat, SampleFormat, StreamInfo};
 use fobscope::synth::{Burst, FrontEnd, Scene, Spur, keeloq_press, render};
 use num_complex::Complex;
 
 const CENTER_HZ: f64 = 433.92e6;
+const SERIAL: u32 = 0x5A1_C3E7;
+
+/// Spurs of a PLL transmitter: reference spurs and mixing products at fixed offsets from
+/// the carrier, 32 to 47 dB down.
+fn pll_spurs() -> Vec<Spur> {
+    vec![
+        Spur {
+            offset_hz: 35e3,
+            level_dbc: -32.0,
+        },
+        Spur {
+            offset_hz: -70e3,
+            level_dbc: -40.0,
+        },
+        Spur {
+            offset_hz: 105e3,
+            level_dbc: -47.0,
+        },
+    ]
+}
+
+/// The press's three code words and nothing else: each a transmission on the carrier, its
+/// serial decoded; no transmission anywhere else. Returns the spurs listed, all words together.
+fn one_key(tx: &[Transmission], carrier_hz: f64, what: &str) -> Vec<f64> {
+    assert_eq!(tx.len(), 3, "{what}: {}", listing(tx));
+    let mut spurs = Vec::new();
+    for t in tx {
+        let f = t.freq_offset_hz.unwrap();
+        assert!((f - carrier_hz).abs() < 2e3, "{what}: {}", listing(tx));
+        let serial = t
+            .frames
+            .iter()
+            .find_map(|f| f.fields.get("serial").map(|v| v.to_string()));
+        assert!(
+            serial.as_deref().is_some_and(|s| s.contains("5A1C3E7")),
+            "{what}: serial {serial:?}"
+        );
+        spurs.extend(t.spurs.iter().map(|s| s.freq_offset_hz - f));
+    }
+    spurs
+}
+
+fn listing(tx: &[Transmission]) -> String {
+    tx.iter()
+        .map(|t| {
+            format!(
+                "\n  {:.4} s {:+.0} Hz {:.1} dBFS {} pulses",
+                t.start_s,
+                t.freq_offset_hz.unwrap_or(f64::NAN),
+                t.rssi_dbfs.unwrap_or(f64::NAN),
+                t.pulses
+            )
+        })
+        .collect()
+}
 
 fn word(serial: u32) -> KeeloqWord {
     KeeloqWord {
@@ -27,27 +83,11 @@ fn word(serial: u32) -> KeeloqWord {
 }
 
 fn analyze(x: &[Complex<f32>], fs: f64) -> Vec<Transmission> {
-    let info = StreamInfo {
-        path: "strong".into(),
-        format: FileFormat::Raw(SampleFormat::Cf32),
-        sample_format: SampleFormat::Cf32,
-        sample_rate_hz: fs,
-        center_freq_hz: Some(CENTER_HZ),
-        total_samples: Some(x.len() as u64),
-        datetime: None,
-        hardware: None,
-    };
-    let _ = AnalyzeOptions::default();
-    let mut a = StreamAnalyzer::new(&info, 0.0);
-    for b in x.chunks(65_536) {
-        a.push(b);
-    }
-    a.finish();
-    a.into_report(Vec::new()).transmissions
+    rates::analyze(x, fs, CENTER_HZ)
 }
 
 fn strong_scene(fs: f64, offset_hz: f64, spurs: Vec<Spur>, image_db: f64) -> Scene {
-    let mut b = Burst::new(0.0, keeloq_press(&word(0x5A1_C3E7), 400.0, 3));
+    let mut b = Burst::new(0.0, keeloq_press(&word(SERIAL), 400.0, 3));
     b.offset_hz = offset_hz;
     b.level_dbfs = -9.0;
     b.edge_us = 0.0;
@@ -63,185 +103,80 @@ fn strong_scene(fs: f64, offset_hz: f64, spurs: Vec<Spur>, image_db: f64) -> Sce
 }
 
 #[test]
-fn probe() {
-    let spurs = vec![
-        Spur {
-            offset_hz: 35e3,
-            level_dbc: -32.0,
-        },
-        Spur {
-            offset_hz: -70e3,
-            level_dbc: -40.0,
-        },
-        Spur {
-            offset_hz: 105e3,
-            level_dbc: -47.0,
-        },
-    ];
-    for (fs, off) in [(250e3, -10e3), (1.024e6, 150e3), (2.4e6, -300e3)] {
-        let s = strong_scene(fs, off, spurs.clone(), 0.5);
+fn a_strong_hard_keyed_key_with_spurs_is_one_key_at_every_rate() {
+    // A native capture at 1.024 MS/s with the carrier well off centre (its IQ image 31 dB
+    // down on the other side), and a 250 kS/s capture with the same signal resampled to
+    // 1.024 and 2.4 MS/s.
+    for (fs, off) in [(1_024e3, 150e3), (250e3, -10e3)] {
+        let s = strong_scene(fs, off, pll_spurs(), 0.5);
         let x = render(&s).unwrap();
-        let tx = analyze(&x, fs);
-        println!("fs {fs}: {} transmissions", tx.len());
-        let key = tx
-            .iter()
-            .max_by(|a, b| a.rssi_dbfs.unwrap().total_cmp(&b.rssi_dbfs.unwrap()))
-            .unwrap();
-        let mut ke = Vec::new();
-        for k in tx
-            .iter()
-            .filter(|t| (t.freq_offset_hz.unwrap() - key.freq_offset_hz.unwrap()).abs() < 3e3)
-        {
-            let mut s0 = k.train.start_s;
-            for p in &k.train.pulses {
-                ke.push(s0);
-                s0 += p.high_us as f64 * 1e-6;
-                ke.push(s0);
-                s0 += p.low_us as f64 * 1e-6;
-            }
-        }
-        ke.sort_by(f64::total_cmp);
-        for t in &tx {
-            let mut s0 = t.train.start_s;
-            let mut hits = 0;
-            let mut hist = Vec::new();
-            for p in &t.train.pulses {
-                let a = s0;
-                let b = s0 + p.high_us as f64 * 1e-6;
-                let d = |x: f64| ke.iter().map(|e| (e - x).abs()).fold(1.0, f64::min);
-                if d(a) < 40e-6 && d(b) < 40e-6 || (b - a < 300e-6 && d((a + b) / 2.0) < 40e-6) {
-                    hits += 1;
-                }
-                if hist.len() < 6 {
-                    hist.push(format!(
-                        "{:.0}/{:.0}/{:.0}",
-                        d(a) * 1e6,
-                        d(b) * 1e6,
-                        p.high_us
-                    ));
-                }
-                s0 = b + p.low_us as f64 * 1e-6;
-            }
-            println!(
-                "    rssi {:.1} follow {}/{} {:?}",
-                t.rssi_dbfs.unwrap(),
-                hits,
-                t.train.pulses.len(),
-                hist
+        let rates: &[f64] = if fs == 250e3 { &rates::RATES } else { &[fs] };
+        for &to in rates {
+            let y = rates::resample(&x, fs, to);
+            let what = format!(
+                "{:.0}k at {:+.0} kHz, analysed at {:.0}k",
+                fs / 1e3,
+                off / 1e3,
+                to / 1e3
             );
-            println!(
-                "  {:.4} s {:+.0} Hz {:?} snr {:.1} pulses {} frames {:?}",
-                t.start_s,
-                t.freq_offset_hz.unwrap(),
-                t.modulation,
-                t.snr_db.unwrap_or(0.0),
-                t.pulses,
-                t.frames
-                    .iter()
-                    .map(|f| f.protocol.clone())
-                    .collect::<Vec<_>>()
-            );
-        }
-        if fs == 250e3 {
-            for to in [1.024e6, 2.4e6] {
-                let y = rates::resample(&x, fs, to);
-                let tx = analyze(&y, to);
-                println!("  resampled to {to}: {} transmissions", tx.len());
-                for t in &tx {
-                    println!(
-                        "    {:.4} s {:+.0} Hz {:?} snr {:.1} pulses {}",
-                        t.start_s,
-                        t.freq_offset_hz.unwrap(),
-                        t.modulation,
-                        t.snr_db.unwrap_or(0.0),
-                        t.pulses
-                    );
-                }
-            }
+            one_key(&analyze(&y, to), off, &what);
         }
     }
 }
 
 #[test]
-fn probe2() {
-    for (edge, img, spur) in [
-        (4.0, 0.0, false),
-        (0.0, 0.0, false),
-        (4.0, 0.5, false),
-        (4.0, 0.0, true),
-    ] {
-        let spurs = if spur {
-            vec![Spur {
-                offset_hz: 35e3,
-                level_dbc: -32.0,
-            }]
-        } else {
-            vec![]
-        };
-        let mut s = strong_scene(250e3, -10e3, spurs, img);
-        s.bursts[0].edge_us = edge;
-        let x = render(&s).unwrap();
-        for to in [1.024e6] {
-            let y = rates::resample(&x, 250e3, to);
-            let tx = analyze(&y, to);
-            println!(
-                "edge {edge} img {img} spur {spur}: {} transmissions",
-                tx.len()
-            );
-            for t in &tx {
-                println!(
-                    "    {:.4} s {:+.0} Hz rssi {:.1} pulses {}",
-                    t.start_s,
-                    t.freq_offset_hz.unwrap(),
-                    t.rssi_dbfs.unwrap(),
-                    t.pulses
-                );
-            }
-        }
-    }
-}
-
-#[test]
-fn probe3() {
-    let fs = 250e3;
-    let f = -10e3;
-    let x: Vec<Complex<f32>> = (0..100_000)
-        .map(|k| {
-            Complex::from_polar(
-                0.3f32,
-                (2.0 * std::f64::consts::PI * f * k as f64 / fs) as f32,
-            )
-        })
+fn two_keys_at_once_stay_two_beside_a_strong_one() {
+    // A strong key with its spurs, and a second, independent key 30 dB weaker pressed at the
+    // same time 210 kHz away (its own clock: Te 370 µs, starting 3.3 ms later).
+    let fs = 1_024e3;
+    let mut s = strong_scene(fs, 150e3, pll_spurs(), 0.0);
+    let mut other = Burst::new(0.1033, keeloq_press(&word(0x0B1_2C3D), 370.0, 3));
+    other.offset_hz = -60e3;
+    other.level_dbfs = -39.0;
+    s.bursts.push(other);
+    let tx = analyze(&render(&s).unwrap(), fs);
+    let strong: Vec<_> = tx
+        .iter()
+        .filter(|t| (t.freq_offset_hz.unwrap() - 150e3).abs() < 2e3)
         .collect();
-    let to = 1.024e6;
-    let y = rates::resample(&x, fs, to);
-    println!(
-        "len in {} out {} expect {}",
-        x.len(),
-        y.len(),
-        x.len() as f64 * to / fs
+    let weak: Vec<_> = tx
+        .iter()
+        .filter(|t| (t.freq_offset_hz.unwrap() + 60e3).abs() < 2e3)
+        .collect();
+    assert_eq!(strong.len(), 3, "{}", listing(&tx));
+    assert_eq!(weak.len(), 3, "{}", listing(&tx));
+    assert_eq!(tx.len(), 6, "{}", listing(&tx));
+    assert!(weak.iter().all(|t| t.frames.iter().any(|f| {
+        f.fields
+            .get("serial")
+            .is_some_and(|v| v.to_string().contains("B12C3D"))
+    })));
+}
+
+#[test]
+fn fobscope_check_calls_a_strong_key_held_close_working() {
+    let s = strong_scene(1_024e3, 150e3, pll_spurs(), 0.5);
+    let x = render(&s).unwrap();
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("strong_signals");
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("strong-key_433.92M_1024k.cf32");
+    let bytes: Vec<u8> = x
+        .iter()
+        .flat_map(|c| [c.re.to_le_bytes(), c.im.to_le_bytes()])
+        .flatten()
+        .collect();
+    std::fs::write(&path, bytes).unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_fobscope"))
+        .args(["check", "--json"])
+        .arg(&path)
+        .output()
+        .expect("run fobscope");
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout)
+        .unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&out.stdout)));
+    assert_eq!(v["verdict"]["status"], "working", "{v:#}");
+    assert_eq!(
+        v["transmissions"].as_array().map(Vec::len),
+        Some(3),
+        "{v:#}"
     );
-    let ph0 = y[10_000].arg() as f64 - 2.0 * std::f64::consts::PI * f * 10_000.0 / to;
-    let mut worst = (0.0f64, 0usize);
-    for k in 1000..y.len() - 1000 {
-        let e = Complex::from_polar(
-            0.3,
-            (ph0 + 2.0 * std::f64::consts::PI * f * k as f64 / to) as f32,
-        );
-        let d = (y[k] - e).norm() as f64;
-        if d > worst.0 {
-            worst = (d, k);
-        }
-    }
-    println!("worst error {:?}; |y| at 5000 {}", worst, y[5000].norm());
-    let mut bad = 0;
-    for k in 1000..y.len() - 1000 {
-        if (y[k].norm() - 0.3).abs() > 0.01 {
-            bad += 1;
-            if bad < 5 {
-                println!("bad at {k}: {}", y[k].norm());
-            }
-        }
-    }
-    println!("bad {bad}");
 }

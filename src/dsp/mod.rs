@@ -11,7 +11,9 @@
 //! ([`burst`]) starts with a pre-roll of [`PRE_ROLL_FRAMES`] frames. A burst closes after a
 //! hang time without activity of 12 times its longest mark, between [`HANG_MIN_S`] and
 //! [`HANG_MAX_S`], so it does not close inside a transmission; [`demod`] then measures it, demodulates it and splits
-//! its pulses into transmissions by the gap rule of [`split`].
+//! its pulses into transmissions by the gap rule of [`split`]. Weaker emissions that follow a
+//! louder transmission's edges (spurs, splatter, images) become its [`spurs`]; the detector's
+//! first floor ([`floor`]) does without a quiet lead-in.
 
 use std::sync::mpsc;
 
@@ -386,7 +388,10 @@ impl BurstProcessor {
                 level_dbc: t.rssi_dbfs - to.map_or(t.rssi_dbfs, |j| found[j].rssi_dbfs),
             };
             result[i] = None;
-            if let Some(Some(list)) = to.map(|j| result[j].as_mut()) {
+            // A view of the leader's own carrier from a channel beside it is no spur.
+            let own = to
+                .is_some_and(|j| (found[j].freq_offset_hz - t.freq_offset_hz).abs() < DUPLICATE_HZ);
+            if let Some(Some(list)) = to.filter(|_| !own).map(|j| result[j].as_mut()) {
                 spurs::add_spur(list, spur);
             }
         }
@@ -407,14 +412,18 @@ impl BurstProcessor {
             .collect()
     }
 
-    /// Noise power density around `centre_hz` (the floor's median over the bins within
-    /// [`burst::SEARCH_HALF_WIDTH_HZ`]): the noise a burst's channel holds, also where the
-    /// rest of the capture is an empty, filtered band.
+    /// Noise power density for a burst around `centre_hz`: the floor's median over the whole
+    /// span or, where more noise surrounds the burst (the rest of the capture is an empty,
+    /// filtered band, or the burst sits in a noisier part of it), over the bins within
+    /// [`burst::SEARCH_HALF_WIDTH_HZ`]. Never below the span's median, so a burst near a
+    /// receiver's roll-off at the band edge is not credited with an SNR its quieter floor
+    /// would give.
     fn noise_density(&self, centre_hz: f64) -> f64 {
         let half = burst::SEARCH_HALF_WIDTH_HZ;
-        let floor = self
+        let local = self
             .det
             .median_floor_between(centre_hz - half, centre_hz + half, self.fs);
+        let floor = local.max(self.det.median_floor());
         floor as f64 / (self.det.window_power() as f64 * self.fs)
     }
 

@@ -8,7 +8,8 @@
 //! 2. [`words`]: KeeLoq HCS300/301, PT2262 and EV1527 words and presses, on the bit layouts of
 //!    [`crate::protocol`].
 //! 3. [`modulator`]: an envelope to complex baseband, OOK with raised-cosine edges or
-//!    continuous-phase 2-FSK, with carrier offset, drift and amplitude sag.
+//!    continuous-phase 2-FSK, with carrier offset, drift and amplitude sag, hard keying
+//!    (its splatter) and spurs keyed with the carrier.
 //! 4. [`impairments`]: noise at a wideband SNR (**carrier power while on ÷ complex noise power
 //!    over the whole sample bandwidth**), crystal error in ppm, DC offset, IQ imbalance.
 //! 5. [`scene`]: bursts at times over noise, streamed in constant memory, with ground truth.

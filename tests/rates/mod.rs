@@ -44,3 +44,34 @@ pub fn resample(x: &[Complex<f32>], from_hz: f64, to_hz: f64) -> Vec<Complex<f32
         .map(|p| Complex::new(p[0], p[1]))
         .collect()
 }
+
+/// The transmissions `fobscope analyze` reports for samples `x` at `fs` S/s, centre `center_hz`.
+pub fn analyze(x: &[Complex<f32>], fs: f64, center_hz: f64) -> Vec<fobscope::model::Transmission> {
+    use fobscope::pipeline::StreamAnalyzer;
+    use fobscope::source::{FileFormat, SampleFormat, StreamInfo};
+    let info = StreamInfo {
+        path: "test".into(),
+        format: FileFormat::Raw(SampleFormat::Cf32),
+        sample_format: SampleFormat::Cf32,
+        sample_rate_hz: fs,
+        center_freq_hz: Some(center_hz),
+        total_samples: Some(x.len() as u64),
+        datetime: None,
+        hardware: None,
+    };
+    let mut a = StreamAnalyzer::new(&info, 0.0);
+    for b in x.chunks(65_536) {
+        a.push(b);
+    }
+    a.finish();
+    a.into_report(Vec::new()).transmissions
+}
+
+/// Code words of `protocol` whose bits are `bits`, over all frames of `tx` (repeats counted).
+pub fn words_decoded(tx: &[fobscope::model::Transmission], protocol: &str, bits: &str) -> u32 {
+    tx.iter()
+        .flat_map(|t| t.frames.iter())
+        .filter(|f| f.protocol.as_deref() == Some(protocol) && f.bits == bits)
+        .map(|f| f.repeats)
+        .sum()
+}
