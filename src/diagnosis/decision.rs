@@ -11,9 +11,9 @@
 //! - `no_signal` when no key-sized transmission was found; strong short blips only are
 //!   `weak` (a key that browns out at once).
 
+use super::car_fit::{FitStatus, car_fit, key_modulation};
 use super::evidence::{self, Evidence, Role, Scope};
 use super::text::{battery_text, covered_span_text, mhz};
-use super::car_fit::{FitStatus, car_fit, key_modulation};
 use super::thresholds::{MIN_KEY_PULSES, WEAK_SNR_DB};
 use super::vehicles::CarBand;
 use super::{Status, Verdict};
@@ -42,7 +42,9 @@ pub fn diagnose(report: &Report, car: Option<&CarBand>) -> Verdict {
         ));
     }
     let fit = car.map(|c| car_fit(c, key_freq, key_modulation(&keys)));
-    let mismatch = fit.as_ref().is_some_and(|f| f.status == FitStatus::Mismatch);
+    let mismatch = fit
+        .as_ref()
+        .is_some_and(|f| f.status == FitStatus::Mismatch);
     if let Some(f) = fit.as_ref().filter(|_| !mismatch) {
         ev.notes.push(f.reason.clone());
     }

@@ -337,6 +337,7 @@ mod tests {
                 car_band: None,
                 reasons: vec![],
                 advice: vec![],
+                evidence: vec![],
             },
         }
     }
