@@ -96,10 +96,7 @@ fn a_bare_rate_names_the_likely_intent() {
         ],
         None,
     );
-    assert_error(
-        &out,
-        &["250 S/s is implausible", "did you mean --rate 250k?"],
-    );
+    assert_error(&out, &["250 S/s is too slow", "did you mean 250k?"]);
 }
 
 #[test]

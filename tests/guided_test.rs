@@ -23,7 +23,7 @@ fn tempdir(tag: &str) -> PathBuf {
 
 /// One 3 s segment of the scene at `freq`: a KeeLoq press 1 s in with `buttons`, or noise.
 fn segment_at(dir: &Path, freq: &str, name: &str, buttons: Option<&str>, seed: u32) -> Vec<u8> {
-    let path = dir.join(format!("{name}.cu8"));
+    let path = dir.join(format!("{name}_{freq}_250k.cu8"));
     let mut c = Command::new(bin());
     c.arg("synth")
         .arg(&path)

@@ -373,7 +373,18 @@ fn rf(report: &Report, keys: &[&Transmission], ev: &mut Evidence) {
             format!("Strongest burst {rssi:.1} dBFS."),
         ));
     }
-    let sags: Vec<f64> = keys.iter().filter_map(|t| t.amplitude_sag_db).collect();
+    // Sag is read on the key's main emissions only: a burst far below the strongest (an
+    // overloaded dongle's mixing product, a reflection) carries the key's timing but not its
+    // level, and its envelope follows the noise and the strong signal's splatter.
+    let top = keys
+        .iter()
+        .filter_map(|t| t.rssi_dbfs)
+        .fold(f64::NEG_INFINITY, f64::max);
+    let sags: Vec<f64> = keys
+        .iter()
+        .filter(|t| !top.is_finite() || t.rssi_dbfs.is_none_or(|r| r >= top - SAG_GROUP_DB))
+        .filter_map(|t| t.amplitude_sag_db)
+        .collect();
     if let Some(med) = median(sags.clone()) {
         let worst = sags.iter().cloned().fold(f64::MAX, f64::min);
         ev.items.push(EvidenceItem::at_most(

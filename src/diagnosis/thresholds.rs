@@ -35,6 +35,13 @@ pub const MARGINAL_SNR_DB: f64 = 15.0;
 /// cell collapsing to 1.9 V under the transmit current, below a CR2032's 2.0 V end point.
 pub const SAG_WEAK_DB: f64 = 5.0;
 
+/// Sag is judged on the bursts within this many dB of the strongest one. Corpus: the
+/// door_bell capture holds, beside its 0.5 dBFS key, an image of the same pulses 11 dB
+/// weaker whose envelope sags 12 dB (the overloaded dongle's mixing product); a failing
+/// key's own bursts stay within a few dB of each other in one recording (a fainter press is
+/// judged by the press trend instead).
+pub const SAG_GROUP_DB: f64 = 6.0;
+
 /// Lowest fit (share of widths that fit the line code the analyzer chose) of a clean line
 /// code: the analyzer's own acceptance score (`pulse::analyzer::MIN_SCORE`). Corpus: working
 /// devices fit 0.96–1.00 (rtl_433 captures, best burst of each).
