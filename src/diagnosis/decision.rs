@@ -12,7 +12,7 @@
 //!   `weak` (a key that browns out at once).
 
 use super::car_fit::{FitStatus, car_fit, key_modulation};
-use super::evidence::{self, Evidence, Role, Scope};
+use super::evidence::{self, Evidence, Role, Scope, median};
 use super::text::{battery_text, covered_span_text, mhz};
 use super::thresholds::{MIN_KEY_PULSES, WEAK_SNR_DB};
 use super::vehicles::CarBand;
@@ -240,19 +240,6 @@ fn weak_text(
                 .into(),
         );
     }
-}
-
-fn median(mut v: Vec<f64>) -> Option<f64> {
-    if v.is_empty() {
-        return None;
-    }
-    v.sort_by(f64::total_cmp);
-    let n = v.len();
-    Some(if n % 2 == 1 {
-        v[n / 2]
-    } else {
-        (v[n / 2 - 1] + v[n / 2]) / 2.0
-    })
 }
 
 /// Bursts were received but none carries a key's line code, and nothing shows a failing key:

@@ -207,7 +207,8 @@ pub fn is_key_sized(t: &Transmission) -> bool {
     pulses_of(t) >= MIN_KEY_PULSES
 }
 
-fn median(mut v: Vec<f64>) -> Option<f64> {
+/// The median of some values (`None` when there are none).
+pub(crate) fn median(mut v: Vec<f64>) -> Option<f64> {
     if v.is_empty() {
         return None;
     }
