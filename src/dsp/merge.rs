@@ -2,7 +2,7 @@
 //! each tone is found as its own OOK-looking transmission. Two such transmissions that overlap
 //! in time and are complementary (one is on while the other is off) are one FSK transmission.
 
-use super::demod::Candidate;
+use super::candidate::Candidate;
 use super::{DetectedTransmission, Modulation};
 
 /// Largest tone spacing accepted for a pair, Hz.
