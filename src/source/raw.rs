@@ -4,9 +4,12 @@
 //! [`RawReader`] reads through one reusable byte buffer, so memory stays flat however long the
 //! input is. Short reads are retried until a block is full or the input ends; a trailing partial
 //! sample is dropped and reported; non-finite `cf32` values are zeroed, counted and reported.
+//! The `cu8` conversion, the hot one, is compiled for the baseline and for AVX2 by
+//! `multiversion`, which picks one at run time.
 
 use std::io::{ErrorKind, Read};
 
+use multiversion::multiversion;
 use num_complex::Complex;
 
 use super::{IqSource, SampleFormat, SourceError, StreamInfo};
@@ -28,27 +31,14 @@ pub(crate) fn cu8_value(b: u8) -> f32 {
     (f32::from(b) - 127.5) * (1.0 / 127.5)
 }
 
-/// [`cu8_value`] of each byte, for as many values as both slices hold.
+/// [`cu8_value`] of each byte, for as many values as both slices hold. Compiled for the
+/// baseline and for AVX2 (eight bytes widened and converted at once), picked at run time by
+/// `multiversion`; the arithmetic is the same, so are the bits.
+#[multiversion(targets("x86_64+avx2"))]
 fn decode_cu8(bytes: &[u8], out: &mut [f32]) {
-    #[inline(always)]
-    fn body(bytes: &[u8], out: &mut [f32]) {
-        for (o, &b) in out.iter_mut().zip(bytes) {
-            *o = cu8_value(b);
-        }
+    for (o, &b) in out.iter_mut().zip(bytes) {
+        *o = cu8_value(b);
     }
-    /// The same loop compiled for AVX2 (eight bytes widened and converted at once); the
-    /// arithmetic is the same, so are the bits.
-    #[cfg(target_arch = "x86_64")]
-    #[target_feature(enable = "avx2")]
-    unsafe fn with_avx2(bytes: &[u8], out: &mut [f32]) {
-        body(bytes, out)
-    }
-    #[cfg(target_arch = "x86_64")]
-    if std::arch::is_x86_feature_detected!("avx2") {
-        // SAFETY: the processor has AVX2 (checked just above).
-        return unsafe { with_avx2(bytes, out) };
-    }
-    body(bytes, out)
 }
 
 /// Decodes whole samples from `bytes` into `out` (as many as both hold) and returns how many

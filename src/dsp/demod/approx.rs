@@ -3,8 +3,9 @@
 //! The FM discriminator takes one angle per channel sample and the level clustering one
 //! logarithm per value taken; through the C library these are a function call each and
 //! dominate the demodulator's cost. Here both are branch-free loops over slices that the
-//! compiler vectorises (also compiled for AVX2, picked at run time, with the same arithmetic
-//! and so the same bits; no fused multiply-adds are formed by the compiler).
+//! compiler vectorises. Each loop is compiled for the baseline and for AVX2 by `multiversion`,
+//! which picks one at run time; the arithmetic is the same, and so are the bits (no fused
+//! multiply-adds are formed by the compiler).
 //!
 //! * [`discriminate`]: `arg(y[n]·y*[n−1])` by an octant reduction and a polynomial for the
 //!   arc tangent on `[0, 1]`, within 4e-7 rad of the exact angle, with the signs and axes of
@@ -13,6 +14,7 @@
 //!   rounded once: the correctly rounded `log10`, as close to the C library's as it can be.
 //! * [`window`] and [`accumulate_power`]: the per-frame loops of the Welch spectrum, exact.
 
+use multiversion::multiversion;
 use num_complex::Complex;
 
 /// `atan(√t)/√t` on `t ∈ [0, 1]` as a polynomial in `t` (Chebyshev interpolation of degree 8,
@@ -65,33 +67,19 @@ pub fn atan2(y: f32, x: f32) -> f32 {
 
 /// `freq[n] = arg(y[n]·y*[n−1]) · scale` for `n ≥ 1` and `freq[0] = 0`: the instantaneous
 /// frequency. `freq` must be as long as `y`.
+#[multiversion(targets("x86_64+avx2"))]
 pub fn discriminate(y: &[Complex<f32>], scale: f32, freq: &mut [f32]) {
     assert_eq!(y.len(), freq.len(), "one frequency per sample");
-    #[inline(always)]
-    fn body(y: &[Complex<f32>], scale: f32, freq: &mut [f32]) {
-        if let Some(f0) = freq.first_mut() {
-            *f0 = 0.0;
-        }
-        for (f, w) in freq.iter_mut().skip(1).zip(y.windows(2)) {
-            // The product as `Complex` multiplies it, so the angle is of the same numbers.
-            let (a, b) = (w[1], w[0]);
-            let re = a.re * b.re - a.im * -b.im;
-            let im = a.re * -b.im + a.im * b.re;
-            *f = atan2(im, re) * scale;
-        }
+    if let Some(f0) = freq.first_mut() {
+        *f0 = 0.0;
     }
-    /// The same loop compiled for AVX2; the arithmetic is the same, so are the bits.
-    #[cfg(target_arch = "x86_64")]
-    #[target_feature(enable = "avx2")]
-    unsafe fn with_avx2(y: &[Complex<f32>], scale: f32, freq: &mut [f32]) {
-        body(y, scale, freq)
+    for (f, w) in freq.iter_mut().skip(1).zip(y.windows(2)) {
+        // The product as `Complex` multiplies it, so the angle is of the same numbers.
+        let (a, b) = (w[1], w[0]);
+        let re = a.re * b.re - a.im * -b.im;
+        let im = a.re * -b.im + a.im * b.re;
+        *f = atan2(im, re) * scale;
     }
-    #[cfg(target_arch = "x86_64")]
-    if std::arch::is_x86_feature_detected!("avx2") {
-        // SAFETY: the processor has AVX2 (checked just above).
-        return unsafe { with_avx2(y, scale, freq) };
-    }
-    body(y, scale, freq)
 }
 
 /// `log10(2)` split for the exponent term: `e·LOG10_2` in `f64` is exact enough at any `e`.
@@ -125,71 +113,29 @@ fn log10_f32(x: f32) -> f32 {
 }
 
 /// [`super::power_db`] of each value in place: `10·log10(max(p, 1e-30))`.
+#[multiversion(targets("x86_64+avx2"))]
 pub fn db_of(v: &mut [f32]) {
-    #[inline(always)]
-    fn body(v: &mut [f32]) {
-        for p in v.iter_mut() {
-            // NaN goes to 1e-30, as `max` does.
-            *p = 10.0 * log10_f32(p.max(1e-30));
-        }
+    for p in v.iter_mut() {
+        // NaN goes to 1e-30, as `max` does.
+        *p = 10.0 * log10_f32(p.max(1e-30));
     }
-    /// The same loop compiled for AVX2; the arithmetic is the same, so are the bits.
-    #[cfg(target_arch = "x86_64")]
-    #[target_feature(enable = "avx2")]
-    unsafe fn with_avx2(v: &mut [f32]) {
-        body(v)
-    }
-    #[cfg(target_arch = "x86_64")]
-    if std::arch::is_x86_feature_detected!("avx2") {
-        // SAFETY: the processor has AVX2 (checked just above).
-        return unsafe { with_avx2(v) };
-    }
-    body(v)
 }
 
 /// `out[i] = x[i]·w[i]`, for as many values as all three hold: a Welch frame windowed.
+#[multiversion(targets("x86_64+avx2"))]
 pub fn window(x: &[Complex<f32>], w: &[f32], out: &mut [Complex<f32>]) {
-    #[inline(always)]
-    fn body(x: &[Complex<f32>], w: &[f32], out: &mut [Complex<f32>]) {
-        for ((o, &v), &g) in out.iter_mut().zip(x).zip(w) {
-            *o = v * g;
-        }
+    for ((o, &v), &g) in out.iter_mut().zip(x).zip(w) {
+        *o = v * g;
     }
-    /// The same loop compiled for AVX2; the arithmetic is the same, so are the bits.
-    #[cfg(target_arch = "x86_64")]
-    #[target_feature(enable = "avx2")]
-    unsafe fn with_avx2(x: &[Complex<f32>], w: &[f32], out: &mut [Complex<f32>]) {
-        body(x, w, out)
-    }
-    #[cfg(target_arch = "x86_64")]
-    if std::arch::is_x86_feature_detected!("avx2") {
-        // SAFETY: the processor has AVX2 (checked just above).
-        return unsafe { with_avx2(x, w, out) };
-    }
-    body(x, w, out)
 }
 
 /// `acc[i] += |v[i]|²` (the power in `f32`, summed in `f64`), for as many values as both hold:
 /// a Welch frame's periodogram added to the average.
+#[multiversion(targets("x86_64+avx2"))]
 pub fn accumulate_power(v: &[Complex<f32>], acc: &mut [f64]) {
-    #[inline(always)]
-    fn body(v: &[Complex<f32>], acc: &mut [f64]) {
-        for (a, z) in acc.iter_mut().zip(v) {
-            *a += z.norm_sqr() as f64;
-        }
+    for (a, z) in acc.iter_mut().zip(v) {
+        *a += z.norm_sqr() as f64;
     }
-    /// The same loop compiled for AVX2; the arithmetic is the same, so are the bits.
-    #[cfg(target_arch = "x86_64")]
-    #[target_feature(enable = "avx2")]
-    unsafe fn with_avx2(v: &[Complex<f32>], acc: &mut [f64]) {
-        body(v, acc)
-    }
-    #[cfg(target_arch = "x86_64")]
-    if std::arch::is_x86_feature_detected!("avx2") {
-        // SAFETY: the processor has AVX2 (checked just above).
-        return unsafe { with_avx2(v, acc) };
-    }
-    body(v, acc)
 }
 
 #[cfg(test)]
@@ -283,6 +229,8 @@ mod tests {
             let z = y[i] * y[i - 1].conj();
             let want = (z.im as f64).atan2(z.re as f64) * 3.0;
             assert!((f[i] as f64 - want).abs() < 2e-6, "{i}: {} {want}", f[i]);
+            // Whichever version was dispatched, the bits of the scalar function.
+            assert_eq!(f[i].to_bits(), (atan2(z.im, z.re) * 3.0).to_bits(), "{i}");
         }
     }
 
@@ -337,6 +285,12 @@ mod tests {
         db_of(&mut got);
         let mut same = 0;
         for (&p, &g) in v.iter().zip(&got) {
+            // Whichever version was dispatched, the bits of the scalar function.
+            assert_eq!(
+                g.to_bits(),
+                (10.0 * log10_f32(p.max(1e-30))).to_bits(),
+                "{p:e}"
+            );
             let r = reference(p);
             if p.is_nan() {
                 assert_eq!(g, r);
