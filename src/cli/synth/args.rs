@@ -202,6 +202,26 @@ pub fn parse_uint(text: &str) -> Result<u64, String> {
     r.map_err(|_| format!("'{text}' is not a number (examples: 0x1A2B, 0b0010, 42)"))
 }
 
+/// The arguments alone on a command line, for the tests of the command's parts.
+#[cfg(test)]
+pub(super) mod test_cli {
+    use super::SynthArgs;
+    use clap::Parser;
+
+    #[derive(Parser)]
+    pub struct T {
+        #[command(flatten)]
+        pub a: SynthArgs,
+    }
+
+    /// The arguments of `out.cu8` followed by `extra`.
+    pub fn args(extra: &[&str]) -> SynthArgs {
+        let mut v = vec!["t", "out.cu8"];
+        v.extend_from_slice(extra);
+        T::try_parse_from(v).unwrap().a
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

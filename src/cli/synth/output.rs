@@ -56,19 +56,7 @@ pub(super) fn named_out(a: &SynthArgs) -> PathBuf {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use clap::Parser;
-
-    #[derive(Parser)]
-    struct T {
-        #[command(flatten)]
-        a: SynthArgs,
-    }
-
-    fn args(extra: &[&str]) -> SynthArgs {
-        let mut v = vec!["t", "out.cu8"];
-        v.extend_from_slice(extra);
-        T::try_parse_from(v).unwrap().a
-    }
+    use crate::cli::synth::args::test_cli::args;
 
     #[test]
     fn values_read_as_rtl_433_name_tokens() {

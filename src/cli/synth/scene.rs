@@ -220,19 +220,8 @@ pub fn build_scene(a: &SynthArgs) -> Result<Scene, CliError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::cli::synth::args::test_cli::{T, args};
     use clap::{CommandFactory, Parser};
-
-    #[derive(Parser)]
-    struct T {
-        #[command(flatten)]
-        a: SynthArgs,
-    }
-
-    fn args(extra: &[&str]) -> SynthArgs {
-        let mut v = vec!["t", "out.cu8"];
-        v.extend_from_slice(extra);
-        T::try_parse_from(v).unwrap().a
-    }
 
     #[test]
     fn too_long_is_refused_before_building() {
