@@ -2,12 +2,14 @@
 //! presses timed to the prompts) and the guided test must give each button its verdict and
 //! the button map the presses carry, at more than one client rate.
 
+mod common;
+
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 use std::thread;
 
-use fobscope::rtl_tcp_server::{ServeOptions, serve_one};
+use fobscope::rtl_tcp_server::ServeOptions;
 use fobscope::source::{self, Input, Overrides};
 use serde_json::Value;
 
@@ -68,21 +70,13 @@ fn scene(dir: &Path, parts: &[(&str, Option<&str>)]) -> PathBuf {
 
 /// Serves `file` to one `fobscope test` run with `args`.
 fn guided(file: &Path, args: &[&str]) -> Output {
-    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-    let addr = listener.local_addr().unwrap();
-    let path = file.to_path_buf();
-    let server = thread::spawn(move || {
-        let Input::Iq(mut src) = source::open(&path, &Overrides::default()).unwrap() else {
-            panic!("not IQ")
-        };
-        let opts = ServeOptions {
-            speed: 0.0,
-            ..ServeOptions::default()
-        };
-        serve_one(&listener, src.as_mut(), &opts).unwrap()
-    });
+    let opts = ServeOptions {
+        speed: 0.0,
+        ..ServeOptions::default()
+    };
+    let (addr, server) = common::rtl_tcp::serve_file(file, Overrides::default(), opts);
     let out = Command::new(bin())
-        .args(["test", "--rtl-tcp", &addr.to_string(), "--step-time", "3s"])
+        .args(["test", "--rtl-tcp", &addr, "--step-time", "3s"])
         .args(args)
         .output()
         .unwrap();

@@ -11,8 +11,8 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::thread;
 
-use fobscope::rtl_tcp_server::{AtEnd, ServeOptions, serve_one};
-use fobscope::source::{self, Input, Overrides};
+use fobscope::rtl_tcp_server::{AtEnd, ServeOptions};
+use fobscope::source::Overrides;
 use serde_json::Value;
 
 fn bin() -> &'static str {
@@ -40,35 +40,25 @@ fn key(t: &Value) -> (i64, i64, Vec<String>) {
 }
 
 fn listen_to(file: &Path, cut_after: Option<u64>, record: &Path) -> (std::process::Output, u64) {
-    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-    let addr = listener.local_addr().unwrap();
-    let path = file.to_path_buf();
-    let server = thread::spawn(move || {
-        let ov = Overrides {
-            sample_rate_hz: Some(250e3),
-            center_freq_hz: Some(433.92e6),
-            ..Overrides::default()
-        };
-        let Input::Iq(mut src) = source::open(&path, &ov).unwrap() else {
-            panic!("not IQ")
-        };
-        let opts = ServeOptions {
-            speed: 1.0,
-            cut_after_samples: cut_after,
-            at_end: AtEnd::Close,
-            ..ServeOptions::default()
-        };
-        serve_one(&listener, src.as_mut(), &opts)
-            .unwrap()
-            .samples_sent
-    });
+    let ov = Overrides {
+        sample_rate_hz: Some(250e3),
+        center_freq_hz: Some(433.92e6),
+        ..Overrides::default()
+    };
+    let opts = ServeOptions {
+        speed: 1.0,
+        cut_after_samples: cut_after,
+        at_end: AtEnd::Close,
+        ..ServeOptions::default()
+    };
+    let (addr, server) = common::rtl_tcp::serve_file(file, ov, opts);
     let out = Command::new(bin())
-        .args(["listen", "--rtl-tcp", &addr.to_string()])
+        .args(["listen", "--rtl-tcp", &addr])
         .args(["--rate", "250k", "--freq", "433.92M", "--json", "--record"])
         .arg(record)
         .output()
         .unwrap();
-    (out, server.join().unwrap())
+    (out, server.join().unwrap().samples_sent)
 }
 
 #[test]
@@ -231,25 +221,18 @@ fn scan_hops_the_radio_between_bands_and_reports_each() {
         return;
     };
     let file = corpus.join("rtl433/tests/generic_remote/01/gfile001.cu8");
-    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-    let addr = listener.local_addr().unwrap();
-    let server = thread::spawn(move || {
-        let ov = Overrides {
-            sample_rate_hz: Some(250e3),
-            ..Overrides::default()
-        };
-        let Input::Iq(mut src) = source::open(&file, &ov).unwrap() else {
-            panic!("not IQ")
-        };
-        let opts = ServeOptions {
-            speed: 1.0,
-            at_end: AtEnd::Noise,
-            ..ServeOptions::default()
-        };
-        serve_one(&listener, src.as_mut(), &opts).unwrap()
-    });
+    let ov = Overrides {
+        sample_rate_hz: Some(250e3),
+        ..Overrides::default()
+    };
+    let opts = ServeOptions {
+        speed: 1.0,
+        at_end: AtEnd::Noise,
+        ..ServeOptions::default()
+    };
+    let (addr, server) = common::rtl_tcp::serve_file(&file, ov, opts);
     let out = Command::new(bin())
-        .args(["scan", "--rtl-tcp", &addr.to_string(), "--rate", "250k"])
+        .args(["scan", "--rtl-tcp", &addr, "--rate", "250k"])
         .args(["--bands", "433,315", "--dwell", "0.6s", "--rounds", "2"])
         .output()
         .unwrap();
@@ -292,21 +275,13 @@ fn listen_through_server(
     file: &str,
     args: &[&str],
 ) -> (std::process::Output, fobscope::rtl_tcp_server::ServeStats) {
-    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-    let addr = listener.local_addr().unwrap();
-    let path = PathBuf::from(file);
-    let server = thread::spawn(move || {
-        let Input::Iq(mut src) = source::open(&path, &Overrides::default()).unwrap() else {
-            panic!("not IQ")
-        };
-        let opts = ServeOptions {
-            speed: 0.0,
-            ..ServeOptions::default()
-        };
-        serve_one(&listener, src.as_mut(), &opts).unwrap()
-    });
+    let opts = ServeOptions {
+        speed: 0.0,
+        ..ServeOptions::default()
+    };
+    let (addr, server) = common::rtl_tcp::serve_file(Path::new(file), Overrides::default(), opts);
     let out = Command::new(bin())
-        .args(["listen", "--rtl-tcp", &addr.to_string(), "--json"])
+        .args(["listen", "--rtl-tcp", &addr, "--json"])
         .args(args)
         .output()
         .unwrap();
@@ -414,8 +389,12 @@ fn tuned_away_from_the_recording_the_client_hears_only_noise() {
     assert_eq!(out.status.code(), Some(11));
 }
 
-/// Starts `fobscope serve` on a free port; returns the child and its address.
-fn start_serve(file: &str, extra: &[&str]) -> (std::process::Child, String) {
+/// Starts `fobscope serve` on a free port; returns the child, its address and the thread that
+/// reads its log (to the end, so the server never blocks on a full pipe).
+fn start_serve(
+    file: &str,
+    extra: &[&str],
+) -> (std::process::Child, String, thread::JoinHandle<Vec<String>>) {
     use std::io::{BufRead, BufReader};
     let mut child = Command::new(bin())
         .arg("serve")
@@ -433,48 +412,33 @@ fn start_serve(file: &str, extra: &[&str]) -> (std::process::Child, String) {
         .expect("the address ends the first line")
         .to_string();
     assert!(first.starts_with("serving "), "{first}");
-    // Keep reading the log so the server never blocks on a full pipe.
     let log = thread::spawn(move || lines.map_while(Result::ok).collect::<Vec<_>>());
-    std::mem::forget(log);
-    (child, addr)
+    (child, addr, log)
+}
+
+/// `fobscope listen` on `band` for `duration` from the server at `addr`.
+fn listen_on(addr: &str, band: &str, duration: &str) -> std::process::Output {
+    Command::new(bin())
+        .args(["listen", "--rtl-tcp", addr, "--band", band])
+        .args(["--duration", duration])
+        .output()
+        .unwrap()
 }
 
 #[test]
 fn the_readme_walkthrough_gives_the_files_answer() {
     // As the README says: serve the bundled US key, listen on the 315 band at listen's own
     // default rate, in real time.
-    let (mut server, addr) = start_serve("captures/mini-r53-us-keeloq_315M_250k.cu8", &[]);
-    let out = Command::new(bin())
-        .args([
-            "listen",
-            "--rtl-tcp",
-            &addr,
-            "--band",
-            "315",
-            "--duration",
-            "3s",
-        ])
-        .output()
-        .unwrap();
+    let (mut server, addr, _) = start_serve("captures/mini-r53-us-keeloq_315M_250k.cu8", &[]);
+    let out = listen_on(&addr, "315", "3s");
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert_eq!(out.status.code(), Some(0), "{stdout}");
     assert!(stdout.contains("WORKING"), "{stdout}");
     assert!(stdout.contains("315.018 MHz"), "{stdout}");
     assert!(server.wait().unwrap().success());
 
-    let (mut server, addr) = start_serve("captures/keeloq-key_433.92M_250k.cu8", &[]);
-    let out = Command::new(bin())
-        .args([
-            "listen",
-            "--rtl-tcp",
-            &addr,
-            "--band",
-            "433",
-            "--duration",
-            "3s",
-        ])
-        .output()
-        .unwrap();
+    let (mut server, addr, _) = start_serve("captures/keeloq-key_433.92M_250k.cu8", &[]);
+    let out = listen_on(&addr, "433", "3s");
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert_eq!(out.status.code(), Some(0), "{stdout}");
     assert!(stdout.contains("WORKING"), "{stdout}");
@@ -483,22 +447,9 @@ fn the_readme_walkthrough_gives_the_files_answer() {
 
 #[test]
 fn serve_logs_each_command_and_hangs_up_only_when_told() {
-    let (mut server, addr) = start_serve(
-        "captures/mini-r53-us-keeloq_315M_250k.cu8",
-        &["--hang-up", "--speed", "0"],
-    );
-    let out = Command::new(bin())
-        .args([
-            "listen",
-            "--rtl-tcp",
-            &addr,
-            "--band",
-            "315",
-            "--duration",
-            "5s",
-        ])
-        .output()
-        .unwrap();
+    let hang_up = ["--hang-up", "--speed", "0"];
+    let (mut server, addr, _) = start_serve("captures/mini-r53-us-keeloq_315M_250k.cu8", &hang_up);
+    let out = listen_on(&addr, "315", "5s");
     let stderr = String::from_utf8_lossy(&out.stderr);
     // With --hang-up the file's end is the radio going away: exit 2, said clearly.
     assert_eq!(out.status.code(), Some(2), "{stderr}");
@@ -506,45 +457,22 @@ fn serve_logs_each_command_and_hangs_up_only_when_told() {
     assert!(server.wait().unwrap().success());
 
     // The log, read from a server run to the end.
-    let out = Command::new(bin())
-        .args(["serve", "captures/mini-r53-us-keeloq_315M_250k.cu8"])
+    let (mut child, addr, log) = start_serve("captures/mini-r53-us-keeloq_315M_250k.cu8", &hang_up);
+    let l = Command::new(bin())
         .args([
-            "--address",
-            "127.0.0.1:0",
-            "--once",
-            "--speed",
-            "0",
-            "--hang-up",
+            "listen",
+            "--rtl-tcp",
+            &addr,
+            "--rate",
+            "2.4M",
+            "--freq",
+            "315M",
         ])
-        .stderr(std::process::Stdio::piped())
-        .spawn()
+        .args(["--duration", "1s"])
+        .output()
         .unwrap();
-    let (child, log) = {
-        use std::io::{BufRead, BufReader};
-        let mut child = out;
-        let mut lines = BufReader::new(child.stderr.take().unwrap()).lines();
-        let first = lines.next().unwrap().unwrap();
-        let addr = first.rsplit(' ').next().unwrap().to_string();
-        let l = Command::new(bin())
-            .args([
-                "listen",
-                "--rtl-tcp",
-                &addr,
-                "--rate",
-                "2.4M",
-                "--freq",
-                "315M",
-            ])
-            .args(["--duration", "1s"])
-            .output()
-            .unwrap();
-        assert!(l.status.code().is_some());
-        (
-            child,
-            lines.map_while(Result::ok).collect::<Vec<_>>().join("\n"),
-        )
-    };
-    let mut child = child;
+    assert!(l.status.code().is_some());
+    let log = log.join().unwrap().join("\n");
     assert!(child.wait().unwrap().success());
     assert!(log.contains("set sample rate 2.4 MS/s: done"), "{log}");
     assert!(log.contains("set frequency 315.0000 MHz: done"), "{log}");

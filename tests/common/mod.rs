@@ -1,6 +1,9 @@
-//! Helpers shared by the end-to-end tests: locating the real-signal corpus.
+//! Helpers shared by the end-to-end tests: locating the real-signal corpus, and a local
+//! rtl_tcp server (`rtl_tcp`).
 
 #![allow(dead_code)]
+
+pub mod rtl_tcp;
 
 use std::path::PathBuf;
 
