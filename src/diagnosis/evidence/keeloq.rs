@@ -54,12 +54,8 @@ pub(super) fn keeloq(keys: &[&Transmission], ev: &mut Evidence) -> bool {
     if complete == 0 && cut.is_empty() {
         return false;
     }
-    ev.items.push(EvidenceItem::at_most(
-        "frames_cut",
-        Some(cut.len() as f64),
-        0.0,
-        "count",
-        Role::Weakness,
+    ev.items.push(EvidenceItem::frames_cut(
+        cut.len(),
         if cut.is_empty() {
             "No KeeLoq code word stops before its 66th bit.".into()
         } else {

@@ -140,6 +140,18 @@ impl EvidenceItem {
         }
     }
 
+    /// The `frames_cut` item: how many frames stopped before their end (none may).
+    pub(super) fn frames_cut(cut: usize, detail: String) -> Self {
+        Self::at_most(
+            "frames_cut",
+            Some(cut as f64),
+            0.0,
+            "count",
+            Role::Weakness,
+            detail,
+        )
+    }
+
     /// Whether this item is positive evidence of weakness.
     pub fn shows_weakness(&self) -> bool {
         self.role == Role::Weakness && self.pass == Some(false)

@@ -51,12 +51,8 @@ pub(super) fn unknown_frames(report: &Report, keys: &[&Transmission], ev: &mut E
             cut.push(format!("{n} of {} bits at {:.3} s", best.len(), t.start_s));
         }
     }
-    ev.items.push(EvidenceItem::at_most(
-        "frames_cut",
-        Some(cut.len() as f64),
-        0.0,
-        "count",
-        Role::Weakness,
+    ev.items.push(EvidenceItem::frames_cut(
+        cut.len(),
         if cut.is_empty() {
             format!(
                 "No frame stops more than {} bit short of its repeats while the recording goes on.",
