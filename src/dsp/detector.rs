@@ -50,6 +50,9 @@ pub struct Run {
     /// Power of the peak bin averaged over the last [`AVG_FRAMES`] frames (full-scale units of
     /// the windowed FFT).
     pub power: f32,
+    /// Single-frame power of the peak bin (units of `power`): a tone that has just come on
+    /// is at its level here while its average still lags.
+    pub frame_power: f32,
 }
 
 /// The FFT band detector.
@@ -545,7 +548,8 @@ fn find_runs(active: &[u8], sum: &[f32], floor: &[f32], v: &[Complex<f32>], runs
                     if ratio > best {
                         best = ratio;
                         r.peak = k;
-                        r.frame_ratio = centred_power(v, k) / fl;
+                        r.frame_power = centred_power(v, k);
+                        r.frame_ratio = r.frame_power / fl;
                         r.power = sum[k] * inv;
                     }
                 }
@@ -554,12 +558,14 @@ fn find_runs(active: &[u8], sum: &[f32], floor: &[f32], v: &[Complex<f32>], runs
                         runs.push(r);
                     }
                     best = ratio;
+                    let frame_power = centred_power(v, k);
                     cur = Some(Run {
                         lo: k,
                         hi: k,
                         peak: k,
-                        frame_ratio: centred_power(v, k) / fl,
+                        frame_ratio: frame_power / fl,
                         power: sum[k] * inv,
+                        frame_power,
                     });
                 }
             }
