@@ -102,6 +102,11 @@ fn words(tx: &[Transmission]) -> u32 {
 /// Pulses of one EV1527 word: the sync mark and 24 bit marks.
 const WORD_PULSES: usize = 25;
 
+/// `x` lies within `tol` of `want` (never when `x` is NaN: a missing measurement fails).
+fn within(x: f64, want: f64, tol: f64) -> bool {
+    (x - want).abs() <= tol
+}
+
 /// Checks one continuous-carrier FSK press; `Err` says what is wrong.
 fn check_fsk(fs: f64, dev: f64, offset_hz: f64, seed: u64) -> Result<(), String> {
     let tx = run(fs, fsk(dev), offset_hz, seed);
@@ -114,11 +119,11 @@ fn check_fsk(fs: f64, dev: f64, offset_hz: f64, seed: u64) -> Result<(), String>
         return Err(format!("not FSK:{}", what()));
     }
     let d = t.fsk_deviation_hz.unwrap_or(f64::NAN);
-    if !((d - dev).abs() <= (0.1 * dev).max(1_000.0)) {
+    if !within(d, dev, (0.1 * dev).max(1_000.0)) {
         return Err(format!("deviation {d:.0} Hz:{}", what()));
     }
     let f = t.freq_offset_hz.unwrap_or(f64::NAN);
-    if !((f - offset_hz).abs() <= 2_000.0) {
+    if !within(f, offset_hz, 2_000.0) {
         return Err(format!("centre {f:.0} Hz:{}", what()));
     }
     // High = the upper tone: every mark of every word, the sync marks included.
@@ -126,7 +131,7 @@ fn check_fsk(fs: f64, dev: f64, offset_hz: f64, seed: u64) -> Result<(), String>
         return Err(format!("{} pulses:{}", t.pulses, what()));
     }
     let te = t.te_us.unwrap_or(f64::NAN);
-    if !((te - TE_US).abs() <= 0.1 * TE_US) {
+    if !within(te, TE_US, 0.1 * TE_US) {
         return Err(format!("Te {te:.0} µs:{}", what()));
     }
     let n = words(&tx);
