@@ -235,3 +235,16 @@ fn fsk_with_carrier_off_between_words() {
         }
     }
 }
+
+/// A narrow ±2.5 kHz key, at the limit of the FSK decision, is still one FSK transmission.
+#[test]
+fn narrow_fsk_at_the_limit() {
+    let mut failed = Vec::new();
+    for (i, fs) in rates::RATES.into_iter().enumerate() {
+        let off = (0.3 * fs / 2.0).round();
+        if let Err(e) = check_fsk(fs, 2_500.0, off, 21 + i as u64) {
+            failed.push(format!("{fs} S/s: {e}"));
+        }
+    }
+    assert!(failed.is_empty(), "{}", failed.join("\n"));
+}
