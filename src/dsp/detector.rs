@@ -724,5 +724,7 @@ mod tests {
         // The peak's single-frame power is that of its source bin (centred: k + n/2 mod n).
         assert_eq!(runs[0].frame_ratio, v[6 + n / 2].norm_sqr() / 0.5);
         assert_eq!(runs[3].frame_ratio, v[63].norm_sqr() / 0.5);
+        assert_eq!(runs[0].frame_power, v[6 + n / 2].norm_sqr());
+        assert_eq!(runs[3].frame_power, v[63].norm_sqr());
     }
 }
