@@ -113,15 +113,22 @@ impl OpenBurst {
             shift_hz: self.shift_hz,
             stream_fs_hz: self.fs_hz,
             t0_s: (self.first_sample as f64 + self.dec.delay()) / self.fs_hz,
-            passband_hz: if d == 1 {
-                0.45 * fs_c
-            } else {
-                SEARCH_HALF_WIDTH_HZ.min(0.3 * fs_c)
-            },
+            passband_hz: search_half_width_hz(self.fs_hz),
             noise_density,
             truncated,
             dc_line,
         }
+    }
+}
+
+/// Half-width of the band searched around a burst's centre for a stream at `fs_hz`, Hz.
+pub fn search_half_width_hz(fs_hz: f64) -> f64 {
+    let d = decimation(fs_hz);
+    let fs_c = fs_hz / d as f64;
+    if d == 1 {
+        0.45 * fs_c
+    } else {
+        SEARCH_HALF_WIDTH_HZ.min(0.3 * fs_c)
     }
 }
 

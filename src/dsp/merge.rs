@@ -168,6 +168,21 @@ fn keyed_during(found: &[Candidate], i: usize) -> Vec<usize> {
             .start_s
             .total_cmp(&found[b].t.pulses.start_s)
     });
+    // Two bursts opened on the two tones both demodulate every word: one view of each.
+    let end_of = |j: usize| {
+        let p = &found[j].t.pulses;
+        p.start_s + p.duration_us() * 1e-6
+    };
+    let mut last_end = f64::NEG_INFINITY;
+    g.retain(|&j| {
+        let t = &found[j].t.pulses;
+        let first_mark_end = t.start_s + t.pulses.first().map_or(0.0, |p| p.high_us as f64) * 1e-6;
+        let fresh = first_mark_end > last_end;
+        if fresh {
+            last_end = end_of(j);
+        }
+        fresh
+    });
     let f0 = g.first().map(|&j| found[j].t.freq_offset_hz);
     if f0.is_some_and(|f0| {
         g.iter()

@@ -18,8 +18,13 @@ use super::reported::Reported;
 use super::worker::{Demodulation, Job, OpenBand, Worker, demodulate_batch};
 use super::{DetectedTransmission, DspConfig};
 
-/// Frames of stream recorded before the frame where a burst is first seen.
+/// Frames of stream recorded before the frame where a burst is first seen, at least.
 pub const PRE_ROLL_FRAMES: u64 = detector::AVG_FRAMES as u64 + 2;
+/// Stream recorded before the frame where a burst is first seen, at least, s: a key's word
+/// can begin with a sync mark some 8 ms before its data (EV1527's 31-chip sync at 4 kbaud),
+/// and the far tone of a wide FSK key may open its burst only with the data (a lone short mark
+/// is weak in a frame); this holds at every rate, where frames are shorter than 1 ms too.
+const PRE_ROLL_S: f64 = 0.0099;
 /// Shortest hang time after the last activity of a burst, s.
 pub const HANG_MIN_S: f64 = 0.03;
 /// Longest hang time, s. A run of strong frames is either one long mark or a dense train of
@@ -34,6 +39,21 @@ const RUN_RATIO: f32 = 8.0;
 /// Detector bins around a burst's peaks that still belong to it (about ±40 kHz: the two tones
 /// of an FSK burst, key clicks and drift).
 pub(super) const MATCH_HZ: f64 = 40_000.0;
+/// A run about as strong as a burst's peak is claimed by the burst only where its peak lies
+/// this far inside the band the burst's channel searches, Hz (about the half-width of a key's
+/// tone): a tone beyond it (the far tone of a wide FSK signal, when the burst opened
+/// off-centre) opens a burst of its own, whose channel sees it.
+const CLAIM_MARGIN_HZ: f64 = 10_000.0;
+/// A run this much weaker or stronger than a burst's peak is claimed wherever it lies within
+/// [`MATCH_HZ`], dB: the two tones of an FSK signal have about the same power (within
+/// [`super::merge::MAX_TONE_POWER_DIFF_DB`]), while a strong key's splatter, spurs and
+/// image, which must not open bursts of their own, are much weaker (and a burst opened on
+/// such an emission, or on noise, much weaker than the key that follows).
+const CLAIM_BELOW_DB: f64 = 10.0;
+/// Only a burst that began less than this long ago leaves a tone beyond its channel to a
+/// burst of its own, s: both tones of an FSK key are on within its first word, while a burst
+/// that has been open longer (a standing carrier) keeps the signals it has been following.
+const SECOND_TONE_S: f64 = 0.1;
 
 /// The streaming front end: detector, tuner and demodulator.
 pub struct BurstProcessor {
@@ -52,6 +72,13 @@ pub struct BurstProcessor {
     used: Vec<bool>,
     demod: Demodulation,
     match_bins: usize,
+    /// Frames recorded before the frame where a burst is first seen ([`PRE_ROLL_FRAMES`],
+    /// [`PRE_ROLL_S`]).
+    pre_roll: u64,
+    /// Largest distance from a burst's centre of a run it claims, Hz.
+    claim_hz: f64,
+    /// [`SECOND_TONE_S`] in frames.
+    tone_frames: u64,
     hang_min_frames: u64,
     hang_max_frames: u64,
     /// Transmissions reported so far, for duplicate checks and spurs.
@@ -83,6 +110,9 @@ impl BurstProcessor {
             used: Vec::new(),
             demod: Demodulation::Inline(FftPlanner::new()),
             match_bins: ((MATCH_HZ * n as f64 / fs).ceil() as usize).max(2),
+            pre_roll: PRE_ROLL_FRAMES.max((PRE_ROLL_S / frame_s).ceil() as u64),
+            claim_hz: burst::search_half_width_hz(fs) - CLAIM_MARGIN_HZ,
+            tone_frames: (SECOND_TONE_S / frame_s).ceil() as u64,
             hang_min_frames: (HANG_MIN_S / frame_s).ceil() as u64,
             hang_max_frames: (HANG_MAX_S / frame_s).ceil() as u64,
             reported: Reported::new(),
@@ -245,7 +275,7 @@ impl BurstProcessor {
             self.analyse_ring(0..self.frames, out);
             // From here on the ring holds only the pre-roll of a new burst and the frame being
             // analysed.
-            self.ring.shrink(PRE_ROLL_FRAMES as usize + 1, self.frames);
+            self.ring.shrink(self.pre_roll as usize + 1, self.frames);
         }
     }
 
@@ -264,7 +294,7 @@ impl BurstProcessor {
     }
 
     /// Analyses whole frames where they lie in the stream (the floor must be ready and no
-    /// frame pending), then keeps the last [`PRE_ROLL_FRAMES`] of them in the ring.
+    /// frame pending), then keeps the last pre-roll of them in the ring.
     fn analyse_block(&mut self, frames: &[Complex<f32>], out: &mut Vec<DetectedTransmission>) {
         let first = self.frames;
         let count = (frames.len() / self.n) as u64;
@@ -280,7 +310,7 @@ impl BurstProcessor {
         }
         self.ring = ring;
         let n = self.n;
-        for i in count.saturating_sub(PRE_ROLL_FRAMES)..count {
+        for i in count.saturating_sub(self.pre_roll)..count {
             let at = i as usize * n;
             self.ring.store(first + i, &frames[at..at + n]);
         }
@@ -292,6 +322,26 @@ impl BurstProcessor {
         self.det.frame(frame, &mut self.runs);
         self.processed = f + 1;
         let m = self.match_bins;
+        let (det, fs, claim) = (&self.det, self.fs, self.claim_hz);
+        let weaker = 10f32.powf(-(CLAIM_BELOW_DB as f32) / 10.0);
+        let young = self.pre_roll + self.tone_frames;
+        // Bursts opened in this frame count too: their runs are in it.
+        let loudest = self
+            .bursts
+            .iter()
+            .map(|b| b.peak_power)
+            .chain(self.runs.iter().map(|r| r.power))
+            .fold(0.0, f32::max);
+        // A tone's level: its average lags for the first frames it is on.
+        let now = |r: &Run| r.power.max(r.frame_power);
+        let in_channel = |b: &OpenBurst, r: &Run| {
+            f - b.first_frame > young
+                || r.frame_ratio <= RUN_RATIO
+                || now(r) < weaker * loudest
+                || now(r) < weaker * b.peak_power
+                || b.peak_power < weaker * r.power
+                || (det.bin_hz(r.peak as f64, fs) - b.shift_hz()).abs() <= claim
+        };
         let mut used = std::mem::take(&mut self.used);
         used.clear();
         used.resize(self.runs.len(), false);
@@ -299,7 +349,7 @@ impl BurstProcessor {
             let mut strong = false;
             let mut hit = false;
             for (r, u) in self.runs.iter().zip(used.iter_mut()) {
-                if r.peak + m >= b.lo_bin && r.peak <= b.hi_bin + m {
+                if r.peak + m >= b.lo_bin && r.peak <= b.hi_bin + m && in_channel(b, r) {
                     *u = true;
                     hit = true;
                     b.lo_bin = b.lo_bin.min(r.peak);
@@ -322,7 +372,7 @@ impl BurstProcessor {
             // Runs of one new burst seen in the same frame (key clicks, two FSK tones).
             if let Some(b) = self.bursts[first_new..]
                 .iter_mut()
-                .find(|b| r.peak + m >= b.lo_bin && r.peak <= b.hi_bin + m)
+                .find(|b| r.peak + m >= b.lo_bin && r.peak <= b.hi_bin + m && in_channel(b, r))
             {
                 b.lo_bin = b.lo_bin.min(r.peak);
                 b.hi_bin = b.hi_bin.max(r.peak);
@@ -335,7 +385,7 @@ impl BurstProcessor {
             } else {
                 r.peak as f64
             };
-            let start = f.saturating_sub(PRE_ROLL_FRAMES);
+            let start = f.saturating_sub(self.pre_roll);
             let mut b = OpenBurst::new(
                 self.fs,
                 self.det.bin_hz(centre, self.fs),

@@ -44,16 +44,20 @@ use rustfft::FftPlanner;
 use super::Modulation;
 use super::candidate::Candidate;
 use super::merge::complementary;
+use super::processor::MATCH_HZ;
 use region::{Want, demod_region};
 use spectrum::welch;
 
 /// Minimum SNR in the channel for a transmission to be reported, dB.
 pub const MIN_SNR_DB: f64 = 6.0;
 /// Smallest tone spacing taken as FSK, Hz (2.5 kHz deviation).
-pub const MIN_FSK_SPACING_HZ: f32 = 5_000.0;
+pub const MIN_FSK_SPACING_HZ: f32 = 3_500.0;
 /// Largest distance between the two regions of a burst demodulated together as one wide FSK
 /// signal, Hz (±75 kHz deviation, wider than key fobs use: Honda keys sit near ±45 kHz).
 pub const MAX_WIDE_FSK_SPACING_HZ: f64 = 150_000.0;
+/// A channel starting later than this after the recording began did not see the recording's
+/// start, s (a capture's pre-roll reaches back a few ms).
+const STANDING_AFTER_S: f64 = 0.01;
 /// Minimum number of marks in a transmission.
 pub const MIN_PULSES: usize = 3;
 
@@ -99,6 +103,28 @@ pub const DC_GUARD_HZ: f64 = 1_500.0;
 /// region (a candidate for the other tone of a wide FSK signal) go to `tones`. A wide FSK
 /// signal found over both regions at once goes to `out`, and then nothing to `tones`.
 pub fn demodulate(
+    cap: &Capture,
+    planner: &mut FftPlanner<f32>,
+    out: &mut Vec<Candidate>,
+    tones: &mut Vec<Candidate>,
+) {
+    let (o, t) = (out.len(), tones.len());
+    demodulate_regions(cap, planner, out, tones);
+    // A signal on from the start of a channel that began after the recording did was already
+    // on before this burst's pre-roll: the burst that opened on it follows it. Seen far from
+    // this channel's own carrier, it is that burst's, not this one's.
+    let (t0, shift) = (cap.t0_s, cap.shift_hz);
+    let own = |c: &Candidate| {
+        !(c.on_at_start && t0 > STANDING_AFTER_S && (c.t.freq_offset_hz - shift).abs() > MATCH_HZ)
+    };
+    let tail: Vec<Candidate> = out.drain(o..).filter(own).collect();
+    out.extend(tail);
+    let tail: Vec<Candidate> = tones.drain(t..).filter(own).collect();
+    tones.extend(tail);
+}
+
+/// Demodulates the burst's strongest region and a second one (see [`demodulate`]).
+fn demodulate_regions(
     cap: &Capture,
     planner: &mut FftPlanner<f32>,
     out: &mut Vec<Candidate>,

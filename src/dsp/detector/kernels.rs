@@ -210,7 +210,8 @@ pub(super) fn find_runs(
                     if ratio > best {
                         best = ratio;
                         r.peak = k;
-                        r.frame_ratio = centred_power(v, k) / fl;
+                        r.frame_power = centred_power(v, k);
+                        r.frame_ratio = r.frame_power / fl;
                         r.power = sum[k] * inv;
                     }
                 }
@@ -219,12 +220,14 @@ pub(super) fn find_runs(
                         runs.push(r);
                     }
                     best = ratio;
+                    let frame_power = centred_power(v, k);
                     cur = Some(Run {
                         lo: k,
                         hi: k,
                         peak: k,
-                        frame_ratio: centred_power(v, k) / fl,
+                        frame_ratio: frame_power / fl,
                         power: sum[k] * inv,
+                        frame_power,
                     });
                 }
             }
@@ -351,5 +354,7 @@ mod tests {
         // The peak's single-frame power is that of its source bin (centred: k + n/2 mod n).
         assert_eq!(runs[0].frame_ratio, v[6 + n / 2].norm_sqr() / 0.5);
         assert_eq!(runs[3].frame_ratio, v[63].norm_sqr() / 0.5);
+        assert_eq!(runs[0].frame_power, v[6 + n / 2].norm_sqr());
+        assert_eq!(runs[3].frame_power, v[63].norm_sqr());
     }
 }

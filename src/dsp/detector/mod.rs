@@ -57,6 +57,9 @@ pub struct Run {
     /// Power of the peak bin averaged over the last [`AVG_FRAMES`] frames (full-scale units of
     /// the windowed FFT).
     pub power: f32,
+    /// Single-frame power of the peak bin (units of `power`): a tone that has just come on
+    /// is at its level here while its average still lags.
+    pub frame_power: f32,
 }
 
 /// The FFT band detector.
