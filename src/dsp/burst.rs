@@ -49,7 +49,11 @@ pub struct OpenBurst {
     dec: Decimator,
     samples: Vec<Complex<f32>>,
     max_samples: usize,
+    factor: usize,
 }
+
+/// Smallest growth of a burst's sample store, samples.
+const GROW_MIN: usize = 16_384;
 
 impl OpenBurst {
     /// Starts a burst centred on `shift_hz`, recording from absolute sample `first_sample`.
@@ -81,11 +85,24 @@ impl OpenBurst {
             dec: Decimator::new(taps, d),
             samples: Vec::new(),
             max_samples: (MAX_BURST_S * fs_c).ceil() as usize,
+            factor: d,
         }
     }
 
     /// Adds the next samples of the stream.
+    ///
+    /// The store grows by a quarter at a time (never past what the cap needs) instead of
+    /// doubling, so a long burst holds at most a quarter more memory than its samples.
     pub fn feed(&mut self, x: &[Complex<f32>]) {
+        let len = self.samples.len();
+        let need = len + x.len() / self.factor + 2;
+        if need > self.samples.capacity() {
+            let limit = self.max_samples + x.len() / self.factor + 2;
+            let want = (len + (len / 4).max(GROW_MIN))
+                .max(need)
+                .min(limit.max(need));
+            self.samples.reserve_exact(want - len);
+        }
         let nco = &mut self.nco;
         self.dec
             .process_with(x.len(), |dst| nco.mix(x, dst), &mut self.samples);
@@ -104,8 +121,10 @@ impl OpenBurst {
 
     /// The recorded channel, ready for demodulation; `dc_line` says the stream has a standing
     /// DC line (an RTL-SDR's DC spike), which the demodulator must not take for the burst.
-    pub fn into_capture(self, noise_density: f64, truncated: bool, dc_line: bool) -> Capture {
-        let d = decimation(self.fs_hz);
+    pub fn into_capture(mut self, noise_density: f64, truncated: bool, dc_line: bool) -> Capture {
+        // A closed burst may wait for the demodulation thread: it keeps only its samples.
+        self.samples.shrink_to_fit();
+        let d = self.factor;
         let fs_c = self.fs_hz / d as f64;
         Capture {
             samples: self.samples,

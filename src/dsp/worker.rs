@@ -12,8 +12,9 @@ use super::candidate::Candidate;
 use super::processor::MATCH_HZ;
 use super::{DetectedTransmission, Modulation, demod, merge, spurs};
 
-/// Closed bursts waiting for the worker thread, at most (batches of bursts closed together).
-pub const WORKER_QUEUE: usize = 3;
+/// Closed bursts waiting for the worker thread, at most (batches of bursts closed together);
+/// one keeps the two threads busy while bounding the memory of bursts waiting.
+pub const WORKER_QUEUE: usize = 1;
 
 /// Where closed bursts are demodulated.
 pub(super) enum Demodulation {

@@ -38,6 +38,8 @@ impl Channel {
             let mut dec = Decimator::new(taps, d2);
             let mut y = Vec::with_capacity(mixed.len() / d2 + 1);
             dec.process(&mixed, &mut y);
+            // The full-rate samples are not needed any more.
+            drop(mixed);
             ((y, dec.delay()), fs / d2 as f64)
         } else {
             ((mixed, 0.0), fs)
@@ -47,11 +49,13 @@ impl Channel {
         let mut dec = Decimator::new(taps, 1);
         let mut y = Vec::with_capacity(stage_a.0.len());
         dec.process(&stage_a.0, &mut y);
+        let delay_a = stage_a.1;
+        drop(stage_a);
         Channel {
             y,
             fs_d,
             d2,
-            delay: stage_a.1 + dec.delay() * d2 as f64,
+            delay: delay_a + dec.delay() * d2 as f64,
             enbw,
         }
     }
