@@ -3,22 +3,24 @@
 
 use super::approx;
 use super::clusters::{cluster_stride, clusters_of};
+use super::scratch::Buf;
 
 /// Centred moving average of odd length `l`; the first and last `l / 2` values are kept.
-pub(super) fn boxcar(v: &[f32], l: usize) -> Vec<f32> {
+pub(super) fn boxcar(v: &[f32], l: usize) -> Buf<f32> {
     boxcar_of(v, l, |x| x)
 }
 
 /// [`boxcar`] of `f` applied to each value, without storing the mapped values: a running sum
-/// in double precision, one pass, one allocation.
-pub(super) fn boxcar_of(v: &[f32], l: usize, f: impl Fn(f32) -> f32) -> Vec<f32> {
+/// in double precision, one pass, into one buffer of the pool.
+pub(super) fn boxcar_of(v: &[f32], l: usize, f: impl Fn(f32) -> f32) -> Buf<f32> {
     let n = v.len();
+    let mut out = Buf::with_capacity(n);
     if l <= 1 || n < l {
-        return v.iter().map(|&x| f(x)).collect();
+        out.extend(v.iter().map(|&x| f(x)));
+        return out;
     }
     let half = l / 2;
     let inv = 1.0 / l as f64;
-    let mut out = Vec::with_capacity(n);
     out.extend(v[..half].iter().map(|&x| f(x)));
     // The first window.
     let mut acc = 0.0f64;
@@ -101,7 +103,7 @@ pub(super) fn slice_power(power: &[f32], l: usize, glitch: f64) -> Vec<(f64, f64
     // Below `t` dB is below `p_t` in power: one threshold instead of a logarithm a sample.
     let p_t = power_at_db(t);
     let (mut sl, mut nl, mut sh, mut nh) = (0.0f64, 0usize, 0.0f64, 0usize);
-    for &p in &ps {
+    for &p in ps.iter() {
         if p.max(1e-30) < p_t {
             sl += p as f64;
             nl += 1;
