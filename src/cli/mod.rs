@@ -196,6 +196,7 @@ pub enum CliError {
 /// Entry point of the binary.
 pub fn main() -> ExitCode {
     restore_sigpipe();
+    return_large_buffers();
     let cli = Cli::parse();
     term::init(cli.color, cli.quiet);
     let result = match &cli.command {
@@ -228,5 +229,20 @@ fn restore_sigpipe() {
     // SAFETY: setting a signal's disposition to the default before any thread is started.
     unsafe {
         libc::signal(libc::SIGPIPE, libc::SIG_DFL);
+    }
+}
+
+/// Large buffers (a burst's samples) come straight from the system and go back when freed.
+/// Otherwise glibc's allocator raises its mmap threshold once such a buffer is freed and
+/// serves the next ones from its heaps, which keep the pages of freed buffers: the resident
+/// memory then stays at the worst moment's heap plus its fragmentation. The heap of small
+/// buffers is trimmed only past a few MiB free, so it does not fault its pages in again and
+/// again.
+fn return_large_buffers() {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    // SAFETY: mallopt only sets parameters of the allocator, before any thread is started.
+    unsafe {
+        libc::mallopt(libc::M_MMAP_THRESHOLD, 256 << 10);
+        libc::mallopt(libc::M_TRIM_THRESHOLD, 8 << 20);
     }
 }

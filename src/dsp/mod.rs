@@ -3,7 +3,9 @@
 //! [`BurstProcessor`] ([`processor`]) is the streaming front end of the pipeline: blocks of samples go in,
 //! [`DetectedTransmission`]s (a pulse train plus its RF measurements) come out. Memory is
 //! bounded: only the samples of the bursts in progress are kept, each in its own decimated
-//! channel and up to [`burst::MAX_BURST_S`] seconds, at most [`MAX_OPEN_BURSTS`] at a time.
+//! channel and up to [`burst::MAX_BURST_S`] seconds, at most [`MAX_OPEN_BURSTS`] at a time,
+//! and all of them (with those waiting for demodulation) at most [`burst::STORE_BUDGET`]
+//! samples.
 //!
 //! Flow: [`detector`] finds active bins frame by frame (about 1 ms per frame); runs of active
 //! bins are matched to open bursts by frequency, so transmitters at different offsets are

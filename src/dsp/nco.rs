@@ -68,7 +68,7 @@ impl Nco {
 }
 
 /// Samples mixed from one exact `f64` phasor; the phasor is renormalised after each chunk.
-const CHUNK: usize = 1024;
+pub(crate) const CHUNK: usize = 1024;
 
 /// Phasors rotated side by side.
 const WIDTH: usize = 16;

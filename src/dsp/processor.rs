@@ -125,7 +125,8 @@ impl BurstProcessor {
     /// The transmissions are the same as without the thread, in the same order, but they come
     /// out later: those of a burst closed by one [`push`](Self::push) appear in a later push
     /// or in [`finish`](Self::finish). At most [`WORKER_QUEUE`] batches of closed bursts wait
-    /// for the thread (the front end waits when the queue is full), so memory stays bounded.
+    /// for the thread, and the bursts open and in flight hold at most [`burst::STORE_BUDGET`]
+    /// samples (the front end waits otherwise), so memory stays bounded.
     /// Meant for file analysis on a machine with more than one core; a live display wants
     /// each transmission as soon as possible and uses [`BurstProcessor::new`].
     pub fn with_worker(config: DspConfig) -> Self {
@@ -213,6 +214,21 @@ impl BurstProcessor {
                 self.reported.keep_new(batch, out);
             }
             Demodulation::Worker(w) => w.send(job),
+        }
+    }
+
+    /// With a worker, waits for its oldest batches while the bursts stored (those open and
+    /// those sent but not demodulated yet) hold more than [`burst::STORE_BUDGET`] samples:
+    /// only the front end's lead over the thread depends on it, not the results.
+    fn wait_for_room(&mut self, out: &mut Vec<DetectedTransmission>) {
+        let Demodulation::Worker(w) = &mut self.demod else {
+            return;
+        };
+        let open: usize = self.bursts.iter().map(OpenBurst::stored).sum();
+        while w.in_flight_samples() > 0 && open + w.in_flight_samples() > burst::STORE_BUDGET {
+            if let Some(batch) = w.receive_one() {
+                self.reported.keep_new(batch, out);
+            }
         }
     }
 
@@ -404,6 +420,7 @@ impl BurstProcessor {
         for b in &mut self.bursts {
             b.feed(frame);
         }
+        self.wait_for_room(out);
         // Close the bursts that went quiet or reached the cap, and with them the bursts that
         // went quiet at the same time (the other tone of a wide FSK signal).
         let mut closing: Vec<(usize, bool)> = Vec::new();
@@ -413,6 +430,13 @@ impl BurstProcessor {
             if quiet || b.full() {
                 closing.push((i, quiet));
             }
+        }
+        // The bursts left open must fit the store: the longest are cut.
+        if self.bursts.iter().map(OpenBurst::stored).sum::<usize>() > burst::STORE_BUDGET {
+            let stored: Vec<usize> = self.bursts.iter().map(OpenBurst::stored).collect();
+            let leaving = |i: usize| closing.iter().any(|c| c.0 == i);
+            let cut = burst::cut_to_budget(&stored, leaving, burst::STORE_BUDGET);
+            closing.extend(cut.into_iter().map(|i| (i, false)));
         }
         if closing.is_empty() {
             return;

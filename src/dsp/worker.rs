@@ -2,8 +2,10 @@
 //!
 //! Bursts closed together form a [`Job`]; [`demodulate_batch`] demodulates each, merges pairs
 //! of FSK tones ([`super::merge`]) and orders the results best view first. With a [`Worker`]
-//! the jobs queue (at most [`WORKER_QUEUE`]) for a second thread and come back in order.
+//! the jobs queue (at most [`WORKER_QUEUE`]) for a second thread and come back in order; the
+//! worker counts the samples it holds so the front end can keep the store in its budget.
 
+use std::collections::VecDeque;
 use std::sync::mpsc;
 
 use rustfft::FftPlanner;
@@ -12,8 +14,9 @@ use super::candidate::Candidate;
 use super::processor::MATCH_HZ;
 use super::{DetectedTransmission, Modulation, demod, merge, spurs};
 
-/// Closed bursts waiting for the worker thread, at most (batches of bursts closed together).
-pub const WORKER_QUEUE: usize = 3;
+/// Closed bursts waiting for the worker thread, at most (batches of bursts closed together);
+/// one keeps the two threads busy while bounding the memory of bursts waiting.
+pub const WORKER_QUEUE: usize = 1;
 
 /// Where closed bursts are demodulated.
 pub(super) enum Demodulation {
@@ -97,6 +100,8 @@ pub(super) fn demodulate_batch(job: &Job, planner: &mut FftPlanner<f32>) -> Batc
         let tail: Vec<_> = tones.drain(t0..).filter(keep).collect();
         tones.extend(tail);
     }
+    // The buffers of these bursts' demodulation are not kept while the next bursts record.
+    demod::release_buffers();
     merge::merge_tone_pairs(&mut found, tones);
     let mut found: Vec<DetectedTransmission> = found.into_iter().map(|c| c.t).collect();
     found.sort_by(|a, b| {
@@ -116,8 +121,10 @@ pub(super) fn demodulate_batch(job: &Job, planner: &mut FftPlanner<f32>) -> Batc
 pub(super) struct Worker {
     jobs: Option<mpsc::SyncSender<Job>>,
     results: mpsc::Receiver<Batch>,
-    /// Batches sent and not yet received.
-    in_flight: usize,
+    /// The samples of each batch sent and not yet received, oldest first.
+    in_flight: VecDeque<usize>,
+    /// Their sum.
+    in_flight_samples: usize,
     handle: Option<std::thread::JoinHandle<()>>,
 }
 
@@ -143,24 +150,54 @@ impl Worker {
         Some(Worker {
             jobs: Some(jobs),
             results,
-            in_flight: 0,
+            in_flight: VecDeque::new(),
+            in_flight_samples: 0,
             handle: Some(handle),
         })
     }
 
     /// Queues a batch, waiting while the queue is full.
     pub(super) fn send(&mut self, job: Job) {
+        let samples = job.caps.iter().map(|c| c.samples.len()).sum();
         let sent = self.jobs.as_ref().is_some_and(|tx| tx.send(job).is_ok());
         if !sent {
             self.raise();
         }
-        self.in_flight += 1;
+        self.in_flight.push_back(samples);
+        self.in_flight_samples += samples;
+    }
+
+    /// Samples of the bursts sent whose batch has not been received yet (waiting or being
+    /// demodulated).
+    pub(super) fn in_flight_samples(&self) -> usize {
+        self.in_flight_samples
+    }
+
+    /// The oldest batch not received yet, waiting for it; `None` when none is in flight.
+    pub(super) fn receive_one(&mut self) -> Option<Batch> {
+        if self.in_flight.is_empty() {
+            return None;
+        }
+        match self.results.recv() {
+            Ok(b) => {
+                self.received();
+                Some(b)
+            }
+            Err(_) => self.raise(),
+        }
+    }
+
+    /// Accounts for the oldest batch in flight, just received.
+    fn received(&mut self) {
+        if let Some(s) = self.in_flight.pop_front() {
+            self.in_flight_samples -= s;
+        }
     }
 
     /// The batches finished so far, in the order sent; with `wait`, every batch sent.
     pub(super) fn receive(&mut self, wait: bool) -> Vec<Batch> {
         let mut done = Vec::new();
-        while self.in_flight > 0 {
+        while !self.in_flight.is_empty() {
             let batch = if wait {
                 self.results.recv().ok()
             } else {
@@ -172,7 +209,7 @@ impl Worker {
             };
             match batch {
                 Some(b) => {
-                    self.in_flight -= 1;
+                    self.received();
                     done.push(b);
                 }
                 None => self.raise(),

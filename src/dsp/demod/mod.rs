@@ -29,14 +29,18 @@
 //!
 //! Modules: [`spectrum`] (step 1), [`channel`] (step 2), [`region`] (steps 3–5 for one part
 //! of the burst), [`clusters`] (the two-level estimates of step 4) and [`slicing`] (step 5);
-//! this module chooses the regions (step 6).
+//! this module chooses the regions (step 6). [`scratch`] keeps the buffers as long as the
+//! burst for the next burst.
 
 mod approx;
 mod channel;
 mod clusters;
 mod region;
+mod scratch;
 mod slicing;
 mod spectrum;
+
+pub use scratch::release as release_buffers;
 
 use num_complex::Complex;
 use rustfft::FftPlanner;

@@ -1,9 +1,9 @@
 //! Demodulation of one region of a burst: envelope, discriminator, OOK/FSK decision, slicing
 //! into pulses, and the transmission's measurements (RSSI, SNR, sag).
 
-use super::approx;
 use super::channel::Channel;
 use super::clusters::{Clusters, is_bimodal, two_clusters};
+use super::scratch::Buf;
 use super::slicing::{boxcar, deglitch, shortest_width, slice_power, slicer};
 use super::{Capture, MIN_FSK_SPACING_HZ, MIN_PULSES, MIN_SNR_DB};
 use crate::dsp::candidate::Candidate;
@@ -42,8 +42,9 @@ pub(super) fn demod_region(
         return;
     }
     let l1 = odd((ch.fs_d / (4.0 * fc)).round() as usize);
-    // The envelope, computed once per channel and kept for the slicing below.
-    let mut power = ch.power();
+    // 3. Envelope and discriminator, computed once per channel (in place of its samples) and
+    // kept for the slicing below.
+    let (mut power, mut freq) = ch.envelope();
     let mut gate1 = slice_power(&power, l1, 1.5);
     let mut w_ref = shortest_width(&gate1).map(|w| w / ch.fs_d);
     // The channel must let the shortest pulse through: edges faster than a third of it.
@@ -51,26 +52,25 @@ pub(super) fn demod_region(
         let need = (1.5 / w).min(fc_max);
         if need > 1.2 * fc {
             fc = need;
+            // The first channel and its envelope go before the wider channel is built.
+            drop((ch, power, freq, gate1));
             ch = Channel::new(x, fs, f_mix, fc);
             let l1 = odd((ch.fs_d / (4.0 * fc)).round() as usize);
-            power = ch.power();
+            (power, freq) = ch.envelope();
             gate1 = slice_power(&power, l1, 1.5);
             w_ref = shortest_width(&gate1).map(|w| w / ch.fs_d).or(w_ref);
         }
     }
     let Channel {
-        y,
         fs_d,
         d2,
         delay,
         enbw,
+        ..
     } = ch;
     let t_of = |i: f64| cap.t0_s + (i * d2 as f64 + delay) / fs;
     let noise_ch = (cap.noise_density * enbw).max(1e-30);
-    // 3. Envelope (above) and discriminator.
-    let to_hz = (fs_d / (2.0 * std::f64::consts::PI)) as f32;
-    let mut freq = vec![0.0f32; y.len()];
-    approx::discriminate(&y, to_hz, &mut freq);
+    let n = power.len();
     let l1 = odd((fs_d / (4.0 * fc)).round() as usize);
     let (l2, glitch) = match w_ref {
         Some(w) => (
@@ -90,6 +90,7 @@ pub(super) fn demod_region(
     }
     // 4. Decision: instantaneous frequency while the carrier is on.
     let freq_s = boxcar(&freq, l2);
+    drop(freq);
     let margin = (l2 / 2 + (fs_d / (2.0 * fc)).ceil() as usize + 1) as f64;
     let mut on_f = Vec::new();
     for &(r, f) in &gate {
@@ -111,10 +112,11 @@ pub(super) fn demod_region(
     // 5. Slicing.
     let (marks, modulation, carrier, deviation) = match fsk {
         Some(c) => {
-            let mut v = vec![f32::NAN; y.len()];
+            let mut v = Buf::with_capacity(n);
+            v.resize(n, f32::NAN);
             for &(r, f) in &gate {
                 let a = r.ceil().max(0.0) as usize;
-                let b = (f.floor() as usize + 1).min(y.len());
+                let b = (f.floor() as usize + 1).min(n);
                 v[a..b].copy_from_slice(&freq_s[a..b]);
             }
             let m = slicer(&v, c.lo, c.hi, 0.5, 0.15, true);
@@ -143,7 +145,7 @@ pub(super) fn demod_region(
     // a steady carrier or spur that was interrupted, not a transmission's start.
     let on_at_start = marks[0].0 < 1e-3 * fs_d;
     // Pulses in absolute time.
-    let end_t = t_of((y.len() - 1) as f64);
+    let end_t = t_of((n - 1) as f64);
     let mut pulses = Vec::with_capacity(marks.len());
     for (i, &(r, f)) in marks.iter().enumerate() {
         let next = marks.get(i + 1).map(|m| t_of(m.0)).unwrap_or(end_t);

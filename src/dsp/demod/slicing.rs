@@ -3,26 +3,37 @@
 
 use super::approx;
 use super::clusters::{cluster_stride, clusters_of};
+use super::scratch::Buf;
 
 /// Centred moving average of odd length `l`; the first and last `l / 2` values are kept.
-pub(super) fn boxcar(v: &[f32], l: usize) -> Vec<f32> {
-    if l <= 1 || v.len() < l {
-        return v.to_vec();
+pub(super) fn boxcar(v: &[f32], l: usize) -> Buf<f32> {
+    boxcar_of(v, l, |x| x)
+}
+
+/// [`boxcar`] of `f` applied to each value, without storing the mapped values: a running sum
+/// in double precision, one pass, into one buffer of the pool.
+pub(super) fn boxcar_of(v: &[f32], l: usize, f: impl Fn(f32) -> f32) -> Buf<f32> {
+    let n = v.len();
+    let mut out = Buf::with_capacity(n);
+    if l <= 1 || n < l {
+        out.extend(v.iter().map(|&x| f(x)));
+        return out;
     }
     let half = l / 2;
-    let n = v.len();
-    let mut out = v.to_vec();
     let inv = 1.0 / l as f64;
-    // Prefix of the first window.
+    out.extend(v[..half].iter().map(|&x| f(x)));
+    // The first window.
     let mut acc = 0.0f64;
     for &x in &v[..l] {
-        acc += x as f64;
+        acc += f(x) as f64;
     }
-    out[half] = (acc * inv) as f32;
-    for i in half + 1..n - half {
-        acc += v[i + half] as f64 - v[i - half - 1] as f64;
-        out[i] = (acc * inv) as f32;
+    out.push((acc * inv) as f32);
+    // Each next window adds the value entering and drops the one leaving.
+    for (&enter, &leave) in v[l..].iter().zip(&v[..n - l]) {
+        acc += f(enter) as f64 - f(leave) as f64;
+        out.push((acc * inv) as f32);
     }
+    out.extend(v[n - half..].iter().map(|&x| f(x)));
     out
 }
 
@@ -92,7 +103,7 @@ pub(super) fn slice_power(power: &[f32], l: usize, glitch: f64) -> Vec<(f64, f64
     // Below `t` dB is below `p_t` in power: one threshold instead of a logarithm a sample.
     let p_t = power_at_db(t);
     let (mut sl, mut nl, mut sh, mut nh) = (0.0f64, 0usize, 0.0f64, 0usize);
-    for &p in &ps {
+    for &p in ps.iter() {
         if p.max(1e-30) < p_t {
             sl += p as f64;
             nl += 1;
@@ -106,12 +117,12 @@ pub(super) fn slice_power(power: &[f32], l: usize, glitch: f64) -> Vec<(f64, f64
     }
     let lo = (sl / nl as f64) as f32;
     let hi = (sh / nh as f64) as f32;
+    drop(ps);
     // Slice the smoothed magnitude (a boxcar keeps the half-amplitude point of a symmetric
     // edge; smoothing the power would not, since the power is convex in the amplitude). With
     // noise of power `lo`, the expected magnitude at half the carrier amplitude is about
     // sqrt(lo + (hi − lo)/4): that is the decision level.
-    let mag: Vec<f32> = power.iter().map(|p| p.sqrt()).collect();
-    let ms = boxcar(&mag, l);
+    let ms = boxcar_of(power, l, f32::sqrt);
     let (lo_m, hi_m) = (lo.sqrt(), hi.sqrt());
     let q = ((lo + (hi - lo) / 4.0).sqrt() - lo_m) / (hi_m - lo_m);
     let m = slicer(&ms, lo_m, hi_m, q.clamp(0.2, 0.6), 0.08, false);
@@ -302,6 +313,51 @@ mod tests {
                     "p {p:e} ({} dB), t {t} dB, threshold {p_t:e}",
                     power_db(p)
                 );
+            }
+        }
+    }
+
+    /// The moving average written out directly: the reference for [`boxcar_of`].
+    fn boxcar_reference(v: &[f32], l: usize, f: impl Fn(f32) -> f32) -> Vec<f32> {
+        let m: Vec<f32> = v.iter().map(|&x| f(x)).collect();
+        if l <= 1 || m.len() < l {
+            return m;
+        }
+        let half = l / 2;
+        let mut out = m.clone();
+        let mut acc: f64 = m[..l].iter().map(|&x| x as f64).sum();
+        out[half] = (acc / l as f64) as f32;
+        for i in half + 1..m.len() - half {
+            acc += m[i + half] as f64 - m[i - half - 1] as f64;
+            out[i] = (acc / l as f64) as f32;
+        }
+        out
+    }
+
+    #[test]
+    fn boxcar_matches_the_direct_sum() {
+        let mut x = 0x9e37_79b9_7f4a_7c15u64;
+        let mut next = move || {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            (x >> 40) as f32 / (1u64 << 24) as f32
+        };
+        for n in [0usize, 1, 2, 5, 6, 17, 100, 1001] {
+            let v: Vec<f32> = (0..n).map(|_| next() * 10.0).collect();
+            for l in [1usize, 3, 5, 7, 33, 1001, 1003] {
+                for (got, want) in [
+                    (boxcar(&v, l), boxcar_reference(&v, l, |x| x)),
+                    (
+                        boxcar_of(&v, l, f32::sqrt),
+                        boxcar_reference(&v, l, f32::sqrt),
+                    ),
+                ] {
+                    assert_eq!(got.len(), want.len());
+                    for (a, b) in got.iter().zip(&want) {
+                        assert!((a - b).abs() <= 1e-5 * b.abs().max(1.0), "n {n}, l {l}");
+                    }
+                }
             }
         }
     }
