@@ -168,10 +168,18 @@ impl Detector {
         v[mid]
     }
 
-    /// The floor of the DC bin relative to the median floor (1.0 = white noise; an RTL-SDR's
-    /// DC spike stands far above 1).
+    /// The floor of the DC bin relative to the median floor of the centre quarter of the
+    /// span around it (1.0 = white noise; an RTL-SDR's DC spike stands far above 1). Measured
+    /// against the floor near DC, not the whole span's, because a wide capture's floor is not
+    /// flat: the tuner's filter rolls it off towards the edges (or, in a recording resampled
+    /// from a narrower one, the band beyond the original holds less noise), and against that
+    /// lower median an ordinary floor at DC would look like a line.
     pub fn dc_floor_ratio(&self) -> f32 {
-        self.floors[self.cur][self.n / 2] / self.median_floor().max(1e-30)
+        let (c, w) = (self.n / 2, self.n / 8);
+        let mut v = self.floors[self.cur][c - w..=c + w].to_vec();
+        let mid = v.len() / 2;
+        v.select_nth_unstable_by(mid, |x, y| x.total_cmp(y));
+        self.floors[self.cur][c] / v[mid].max(1e-30)
     }
 
     /// Windowed FFT of `frame`, left in `buf` (natural order).
