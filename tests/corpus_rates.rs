@@ -31,14 +31,6 @@ const PASSBAND: f64 = 0.85;
 /// Added white noise, relative to the capture's own noise density, dB.
 const ADDED_NOISE_DB: f64 = -10.0;
 
-fn read_cu8(path: &std::path::Path) -> Vec<Complex<f32>> {
-    let bytes = std::fs::read(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-    bytes
-        .chunks_exact(2)
-        .map(|c| Complex::new((c[0] as f32 - 127.5) / 127.5, (c[1] as f32 - 127.5) / 127.5))
-        .collect()
-}
-
 /// Noise power per sample of `x`: the mean power of its quietest tenth, in blocks of 1024.
 fn noise_power(x: &[Complex<f32>]) -> f64 {
     let mut p: Vec<f64> = x
@@ -105,11 +97,7 @@ fn the_corpus_at_1024k_and_2400k_keeps_its_accuracy() {
     let Some(corpus) = common::corpus_dir() else {
         return;
     };
-    let entries: Vec<_> = common::rtl433_manifest(&corpus)
-        .into_iter()
-        .filter(|e| e.format == "cu8")
-        .collect();
-    assert!(entries.len() >= 40, "expected the 44 cu8 captures");
+    let entries = common::rtl433_cu8_captures(&corpus);
     let mut left_out = Vec::new();
     let (mut runs, mut identical) = (0usize, 0usize);
     let mut missing = Vec::new();
@@ -118,7 +106,7 @@ fn the_corpus_at_1024k_and_2400k_keeps_its_accuracy() {
     let (mut coding_known, mut coding_right) = (0usize, 0usize);
     for (i, e) in entries.iter().enumerate() {
         let name = e.path.strip_prefix(&corpus).unwrap().display().to_string();
-        let x = read_cu8(&e.path);
+        let x = common::read_cu8(&e.path);
         let base = rates::analyze(&x, 250e3, e.center_freq_hz);
         let edge = base
             .iter()

@@ -7,14 +7,6 @@ mod common;
 use fobscope::dsp::{BurstProcessor, DetectedTransmission, DspConfig, Modulation};
 use num_complex::Complex;
 
-fn read_cu8(path: &std::path::Path) -> Vec<Complex<f32>> {
-    let bytes = std::fs::read(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-    bytes
-        .chunks_exact(2)
-        .map(|c| Complex::new((c[0] as f32 - 127.5) / 127.5, (c[1] as f32 - 127.5) / 127.5))
-        .collect()
-}
-
 fn run(samples: &[Complex<f32>], fs: f64) -> Vec<DetectedTransmission> {
     let mut p = BurstProcessor::new(DspConfig { sample_rate_hz: fs });
     let mut out = Vec::new();
@@ -30,18 +22,14 @@ fn every_corpus_capture_gives_transmissions_of_the_right_modulation() {
     let Some(corpus) = common::corpus_dir() else {
         return;
     };
-    let entries: Vec<_> = common::rtl433_manifest(&corpus)
-        .into_iter()
-        .filter(|e| e.format == "cu8")
-        .collect();
-    assert!(entries.len() >= 40, "expected the 43 cu8 captures");
+    let entries = common::rtl433_cu8_captures(&corpus);
     let mut failures = Vec::new();
     println!(
         "{:<58} {:>4} {:>3} {:>3} {:>9} {:>7} {:>6} {:>7}",
         "file", "want", "n", "fsk", "freq_kHz", "snr_dB", "pulses", "dev_kHz"
     );
     for e in &entries {
-        let x = read_cu8(&e.path);
+        let x = common::read_cu8(&e.path);
         let tx = run(&x, e.sample_rate_hz);
         let n_fsk = tx
             .iter()

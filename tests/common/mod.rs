@@ -71,3 +71,28 @@ pub fn rtl433_manifest(corpus: &std::path::Path) -> Vec<CorpusEntry> {
         })
         .collect()
 }
+
+/// The `cu8` captures of `rtl433/MANIFEST.tsv` (all 44 of them must be there).
+pub fn rtl433_cu8_captures(corpus: &std::path::Path) -> Vec<CorpusEntry> {
+    let entries: Vec<_> = rtl433_manifest(corpus)
+        .into_iter()
+        .filter(|e| e.format == "cu8")
+        .collect();
+    assert!(
+        entries.len() >= 40,
+        "expected the 44 cu8 captures, found {}",
+        entries.len()
+    );
+    entries
+}
+
+/// The samples of a `cu8` file (rtl_sdr's unsigned bytes, centre 127.5), scaled to ±1.
+pub fn read_cu8(path: &std::path::Path) -> Vec<num_complex::Complex<f32>> {
+    let bytes = std::fs::read(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    bytes
+        .chunks_exact(2)
+        .map(|c| {
+            num_complex::Complex::new((c[0] as f32 - 127.5) / 127.5, (c[1] as f32 - 127.5) / 127.5)
+        })
+        .collect()
+}
