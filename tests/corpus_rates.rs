@@ -9,10 +9,9 @@
 //! Required at 1.024 and 2.4 MS/s, as the corpus tests require at 250 kS/s: a transmission in
 //! every capture, and the line coding right in at least 90 % of the runs whose coding is known.
 //! Measured and held at the level reached (these fall short of "the same results at every
-//! rate", the aim): the modulation right in at least 95 % of the runs (today all but the
-//! Danfoss CFR thermostat's FSK at ±16 kHz in two of its three captures, read as OOK on one
-//! tone at both higher rates) and the strongest transmission of 250 kS/s found again,
-//! carrier, modulation, coding and bits alike, in at least 80 % of them. The test prints every
+//! rate", the aim): the modulation right in every run, and the strongest transmission of
+//! 250 kS/s found again, carrier, modulation, coding and bits alike, in at least 90 % of them
+//! (today 76 of 84). The test prints every
 //! run that differs. Captures whose signal lies outside the resampler's passband (a carrier at
 //! the very edge of the 250 kS/s capture, where the interpolator's anti-alias filter removes
 //! it) are named and left out.
@@ -181,12 +180,9 @@ fn the_corpus_at_1024k_and_2400k_keeps_its_accuracy() {
     assert!(missing.is_empty(), "no transmission in {missing:?}");
     assert!(pct >= 90.0, "line coding right in only {pct:.1} % of runs");
     let share = |bad: usize| (runs - bad) as f64 / runs as f64;
+    assert!(wrong_mod.is_empty(), "wrong modulation in {wrong_mod:?}");
     assert!(
-        share(wrong_mod.len()) >= 0.95,
-        "wrong modulation in {wrong_mod:?}"
-    );
-    assert!(
-        share(strongest_moved.len()) >= 0.80,
+        share(strongest_moved.len()) >= 0.90,
         "the strongest transmission moved in {} of {runs} runs",
         strongest_moved.len()
     );

@@ -50,6 +50,8 @@ pub struct OpenBurst {
     pub run: u64,
     /// Highest peak-bin power of the runs matched to the burst (see [`super::detector::Run`]).
     pub peak_power: f32,
+    /// Peak-bin power of the run the burst opened on.
+    pub first_power: f32,
     shift_hz: f64,
     fs_hz: f64,
     first_sample: u64,
@@ -86,6 +88,7 @@ impl OpenBurst {
             longest_run: 0,
             run: 0,
             peak_power: 0.0,
+            first_power: 0.0,
             shift_hz,
             fs_hz,
             first_sample,

@@ -339,6 +339,7 @@ impl BurstProcessor {
         self.processed = f + 1;
         let m = self.match_bins;
         let (det, fs, claim) = (&self.det, self.fs, self.claim_hz);
+        let reach = burst::search_half_width_hz(fs);
         let weaker = 10f32.powf(-(CLAIM_BELOW_DB as f32) / 10.0);
         let young = self.pre_roll + self.tone_frames;
         // Bursts opened in this frame count too: their runs are in it.
@@ -350,9 +351,25 @@ impl BurstProcessor {
             .fold(0.0, f32::max);
         // A tone's level: its average lags for the first frames it is on.
         let now = |r: &Run| r.power.max(r.frame_power);
+        let bw = fs / self.n as f64;
+        // A burst open longer than a key's first word (a standing carrier) keeps the runs it
+        // has been following, but not a far stronger signal than the one it opened on (a key
+        // beside a standing carrier) that its channel cannot see: a run whose peak lies beyond
+        // the band the channel searches, or, no wider than a key's two tones, reaches beyond
+        // it, opens a burst of its own. Without this the far tone of a wide FSK key beside a
+        // standing carrier is lost at a rate where the channel is decimated.
+        let seen_by = |b: &OpenBurst, r: &Run| {
+            let off = |bin: usize| (det.bin_hz(bin as f64, fs) - b.shift_hz()).abs();
+            b.first_power >= weaker * r.power
+                || (off(r.peak) <= reach
+                    && ((r.hi - r.lo) as f64 * bw > 2.0 * MATCH_HZ
+                        || (off(r.lo) <= reach && off(r.hi) <= reach)))
+        };
         let in_channel = |b: &OpenBurst, r: &Run| {
-            f - b.first_frame > young
-                || r.frame_ratio <= RUN_RATIO
+            if f - b.first_frame > young {
+                return seen_by(b, r);
+            }
+            r.frame_ratio <= RUN_RATIO
                 || now(r) < weaker * loudest
                 || now(r) < weaker * b.peak_power
                 || b.peak_power < weaker * r.power
@@ -411,6 +428,7 @@ impl BurstProcessor {
             );
             b.last_active = f;
             b.peak_power = r.power;
+            b.first_power = r.power;
             for g in start..f {
                 b.feed(recent.frame(g));
             }
